@@ -1,0 +1,1 @@
+"""通政 Tongzheng — unified e-government platform."""

@@ -1,0 +1,3 @@
+def navigation(request):
+    """Navigation entries for the signed-in user's roles (filled by app registrations)."""
+    return {}

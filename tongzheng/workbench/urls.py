@@ -1,0 +1,6 @@
+from django.urls import path
+
+from tongzheng.workbench import views
+
+app_name = "workbench"
+urlpatterns: list = []
