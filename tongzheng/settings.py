@@ -17,13 +17,17 @@ VAR_DIR = Path(env_str("TONGZHENG_VAR_DIR", str(BASE_DIR / "var")))
 
 MODE = env_str("TONGZHENG_MODE", "development")
 if MODE not in ("development", "test", "production"):
-    raise ImproperlyConfigured(f"TONGZHENG_MODE must be development, test or production, not {MODE!r}")
+    raise ImproperlyConfigured(
+        f"TONGZHENG_MODE must be development, test or production, not {MODE!r}"
+    )
 PRODUCTION = MODE == "production"
 
 INSECURE_SECRET_KEY = "insecure-local-development-key-never-use-in-production"  # noqa: S105
 SECRET_KEY = env_str("SECRET_KEY", INSECURE_SECRET_KEY)
 DEBUG = env_bool("DEBUG", False)
-ALLOWED_HOSTS = [h for h in env_str("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h]
+ALLOWED_HOSTS = [
+    h for h in env_str("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h
+]
 CSRF_TRUSTED_ORIGINS = [o for o in env_str("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 
 # Keys for personal data (SM4-GCM) and its blind index (HMAC-SM3), 32 hex digits each.
@@ -33,7 +37,9 @@ DATA_KEY = env_str("TONGZHENG_DATA_KEY", INSECURE_DATA_KEY)
 INDEX_KEY = env_str("TONGZHENG_INDEX_KEY", INSECURE_INDEX_KEY)
 
 DEFAULT_SQLITE = f"sqlite:///{VAR_DIR / 'tongzheng.sqlite3'}"
-DATABASES = {"default": dj_database_url.parse(env_str("DATABASE_URL", DEFAULT_SQLITE), conn_max_age=60)}
+DATABASES = {
+    "default": dj_database_url.parse(env_str("DATABASE_URL", DEFAULT_SQLITE), conn_max_age=60)
+}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
         # WAL lets readers run beside the single writer; IMMEDIATE takes the write lock at

@@ -10,21 +10,13 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from tongzheng.core.access import DataScope
+
 
 class AccountKind(models.TextChoices):
     STAFF = "staff", _("工作人员")
     CITIZEN = "citizen", _("个人用户")
     ENTERPRISE = "enterprise", _("法人用户")
-
-
-class DataScope(models.IntegerChoices):
-    """数据范围, ordered from narrowest to widest."""
-
-    OWN_RECORDS = 1, _("本人")
-    OWN_ORGANISATION = 2, _("本机构")
-    ORGANISATION_AND_BELOW = 3, _("本机构及下级")
-    DIVISION_AND_BELOW = 4, _("本区划及下级")
-    ALL = 5, _("全部")
 
 
 class AdministratorRole(models.TextChoices):
@@ -41,8 +33,9 @@ class Role(models.Model):
     code = models.SlugField(_("代码"), max_length=50, unique=True)
     name = models.CharField(_("名称"), max_length=100)
     permissions = models.JSONField(_("权限"), default=list, blank=True)
-    scope = models.PositiveSmallIntegerField(_("数据范围"), choices=DataScope.choices,
-                                             default=DataScope.OWN_ORGANISATION)
+    scope = models.PositiveSmallIntegerField(
+        _("数据范围"), choices=DataScope.choices, default=DataScope.OWN_ORGANISATION
+    )
     is_builtin = models.BooleanField(_("内置"), default=False)
 
     class Meta:
@@ -57,12 +50,17 @@ class Role(models.Model):
 class User(AbstractUser):
     """用户 — staff, citizen or enterprise account."""
 
-    kind = models.CharField(_("账户类型"), max_length=12, choices=AccountKind.choices,
-                            default=AccountKind.STAFF)
+    kind = models.CharField(
+        _("账户类型"), max_length=12, choices=AccountKind.choices, default=AccountKind.STAFF
+    )
     full_name = models.CharField(_("姓名"), max_length=100, blank=True)
     organisation = models.ForeignKey(
-        "core.Organisation", on_delete=models.PROTECT, null=True, blank=True,
-        related_name="users", verbose_name=_("所属机构"),
+        "core.Organisation",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+        verbose_name=_("所属机构"),
     )
     roles = models.ManyToManyField(Role, blank=True, related_name="users", verbose_name=_("角色"))
     password_changed_at = models.DateTimeField(_("密码修改时间"), default=timezone.now)
@@ -77,7 +75,8 @@ class User(AbstractUser):
         verbose_name_plural = _("用户")
         constraints = [
             models.CheckConstraint(
-                condition=~models.Q(kind="staff") | models.Q(organisation__isnull=False)
+                condition=~models.Q(kind="staff")
+                | models.Q(organisation__isnull=False)
                 | models.Q(is_active=False),
                 name="active_staff_has_organisation",
             ),

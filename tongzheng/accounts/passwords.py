@@ -21,13 +21,17 @@ class ComplexityValidator:
         length, classes = settings.PASSWORD_MIN_LENGTH, settings.PASSWORD_MIN_CLASSES
         if len(password) < length or character_classes(password) < classes:
             raise ValidationError(
-                _("密码至少%(length)d位，并包含大写字母、小写字母、数字、符号中的至少%(classes)d类。")
+                _(
+                    "密码至少%(length)d位，并包含大写字母、小写字母、数字、符号中的至少%(classes)d类。"
+                )
                 % {"length": length, "classes": classes},
                 code="password_too_simple",
             )
 
     def get_help_text(self):
-        return _("密码至少%(length)d位，并包含大写字母、小写字母、数字、符号中的至少%(classes)d类。") % {
+        return _(
+            "密码至少%(length)d位，并包含大写字母、小写字母、数字、符号中的至少%(classes)d类。"
+        ) % {
             "length": settings.PASSWORD_MIN_LENGTH,
             "classes": settings.PASSWORD_MIN_CLASSES,
         }

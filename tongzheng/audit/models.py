@@ -14,8 +14,14 @@ class AuditEvent(models.Model):
     """审计记录 — one event; ``digest`` = SM3(previous digest + this record's canonical form)."""
 
     at = models.DateTimeField(_("时间"), db_index=True)
-    actor = models.ForeignKey("accounts.User", on_delete=models.PROTECT, null=True, blank=True,
-                              db_constraint=False, related_name="+")
+    actor = models.ForeignKey(
+        "accounts.User",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        db_constraint=False,
+        related_name="+",
+    )
     actor_name = models.CharField(_("操作人"), max_length=150, blank=True)
     organisation_id = models.BigIntegerField(null=True, blank=True)
     organisation_name = models.CharField(_("机构"), max_length=200, blank=True)

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from tongzheng.core.access import ScopedQuerySet, ScopeFields
 from tongzheng.core.validators import validate_uscc
 
 
@@ -100,24 +101,38 @@ class Organisation(models.Model):
     short_name = models.CharField(_("简称"), max_length=100, blank=True)
     kind = models.CharField(_("机构类型"), max_length=24, choices=OrganisationKind.choices)
     category = models.CharField(_("机构类别"), max_length=16, choices=OrganisationCategory.choices)
-    rank = models.CharField(_("机构级别"), max_length=2, choices=Rank.choices, default=Rank.UNRANKED)
+    rank = models.CharField(
+        _("机构级别"), max_length=2, choices=Rank.choices, default=Rank.UNRANKED
+    )
     subordination = models.CharField(_("隶属关系"), max_length=2, choices=Subordination.choices)
     uscc = models.CharField(
-        _("统一社会信用代码"), max_length=18, null=True, blank=True, unique=True,
+        _("统一社会信用代码"),
+        max_length=18,
+        null=True,
+        blank=True,
+        unique=True,
         validators=[validate_uscc],
     )
-    division = models.ForeignKey(Division, on_delete=models.PROTECT, related_name="organisations",
-                                 verbose_name=_("行政区划"))
+    division = models.ForeignKey(
+        Division, on_delete=models.PROTECT, related_name="organisations", verbose_name=_("行政区划")
+    )
     # Copied from the division on save so that scope filters need no join.
     division_path = models.CharField(max_length=64, db_index=True, editable=False)
     parent = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children",
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
         verbose_name=_("上级机构"),
     )
     # "12/345/": ids from the root unit down, each followed by "/"; set after the id exists.
     path = models.CharField(max_length=255, db_index=True, editable=False, default="")
     is_active = models.BooleanField(_("有效"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_fields = ScopeFields(organisation="")
 
     class Meta:
         ordering = ["path"]
@@ -133,10 +148,6 @@ class Organisation(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def clean(self):
-        if self.kind == OrganisationKind.INTERNAL_DEPARTMENT and self.parent_id is None:
-            raise ValidationError({"parent": _("内设机构必须有上级机构。")})
-
     def save(self, *args, **kwargs):
         self.division_path = self.division.path
         super().save(*args, **kwargs)
@@ -144,6 +155,10 @@ class Organisation(models.Model):
         if path != self.path:
             self.path = path
             Organisation.objects.filter(pk=self.pk).update(path=path)
+
+    def clean(self):
+        if self.kind == OrganisationKind.INTERNAL_DEPARTMENT and self.parent_id is None:
+            raise ValidationError({"parent": _("内设机构必须有上级机构。")})
 
     def subtree(self):
         """This organisation and everything under it: one indexed prefix query."""

@@ -1,6 +1,2 @@
-from django.urls import path
-
-from tongzheng.workbench import views
-
 app_name = "workbench"
 urlpatterns: list = []

@@ -1,7 +1,8 @@
 import factory
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from tongzheng.accounts.models import AccountKind, DataScope, Role, User
+from tongzheng.accounts.models import AccountKind, Role, User
+from tongzheng.core.access import DataScope
 from tongzheng.core.tests.factories import OrganisationFactory
 
 PASSWORD = "Tongzheng#2026"

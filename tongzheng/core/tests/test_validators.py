@@ -12,9 +12,18 @@ def make_id(area: str, birth: str = "19900101", sequence: str = "001") -> str:
 @pytest.mark.parametrize(
     "area",
     # Chengdu's central districts, 重庆万州, 阿图什: real places python-stdnum 2.2 rejects.
-    ["510104", "510105", "510106", "510107", "510108", "500101", "653001",
-     # abolished codes stay valid for life: 北京崇文区 (till 2009), 宣武区.
-     "110103", "110104"],
+    [
+        "510104",
+        "510105",
+        "510106",
+        "510107",
+        "510108",
+        "500101",
+        "653001",
+        # abolished codes stay valid for life: 北京崇文区 (till 2009), 宣武区.
+        "110103",
+        "110104",
+    ],
 )
 def test_real_and_historical_areas_are_valid(area):
     assert resident_id_problem(make_id(area)) is None

@@ -1,5 +1,9 @@
 """Permission checks and the one place where data scope becomes a query filter.
 
+Roles (accounts.Role) carry permission codes and a ``DataScope``; this module turns a
+user's roles into answers and filters. It reads ``user.roles`` and ``user.kind`` only,
+so the floor apps do not import each other in a circle.
+
 Every list, detail, export and API read goes through ``ScopedQuerySet.for_user``; a
 model opts in by using the queryset and naming, in ``scope_fields``, where its
 organisation and its owner are.
@@ -10,15 +14,24 @@ from dataclasses import dataclass
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.http import Http404
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext as gettext
+from django.utils.translation import gettext_lazy as _
 
-from tongzheng.accounts.models import AccountKind, DataScope
+
+class DataScope(models.IntegerChoices):
+    """数据范围, ordered from narrowest to widest."""
+
+    OWN_RECORDS = 1, _("本人")
+    OWN_ORGANISATION = 2, _("本机构")
+    ORGANISATION_AND_BELOW = 3, _("本机构及下级")
+    DIVISION_AND_BELOW = 4, _("本区划及下级")
+    ALL = 5, _("全部")
 
 
 def permissions_of(user) -> set[str]:
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return set()
-    if user.kind != AccountKind.STAFF:
+    if user.kind != "staff":
         return set()
     cached = getattr(user, "_tongzheng_permissions", None)
     if cached is None:
@@ -43,7 +56,7 @@ def has_permission(user, permission: str) -> bool:
 
 def require_permission(user, permission: str) -> None:
     if not has_permission(user, permission):
-        raise PermissionDenied(_("您没有执行此操作的权限。"))
+        raise PermissionDenied(gettext("您没有执行此操作的权限。"))
 
 
 @dataclass(frozen=True)
