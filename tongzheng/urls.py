@@ -1,8 +1,11 @@
+from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
+from django.views.i18n import set_language
 
 urlpatterns = [
     path("", include("tongzheng.portal.urls")),
     path("accounts/", include("tongzheng.accounts.urls")),
     path("workbench/", include("tongzheng.workbench.urls")),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # The language switcher must work before login too (LoginRequiredMiddleware is on).
+    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
 ]

@@ -1,1 +1,44 @@
-"""Views."""
+"""Public portal (政务服务门户) views: no login required."""
+
+from dataclasses import dataclass
+
+from django.contrib.auth.decorators import login_not_required
+from django.shortcuts import render
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from tongzheng.portal.templatetags.portal import optional_url
+
+
+@dataclass(frozen=True)
+class Tile:
+    """An entry on the portal home. ``url_name`` is the page a later module provides."""
+
+    key: str
+    title: str | Promise
+    description: str | Promise
+    url_name: str | None = None
+
+    @property
+    def url(self) -> str | None:
+        return optional_url(self.url_name) if self.url_name else None
+
+
+TILES = (
+    Tile("services", _("办事服务"), _("查询办事指南，在线申请政务服务事项，查看办件进度。")),
+    Tile("interaction", _("互动交流"), _("12345 政务服务便民热线与领导信箱：咨询、投诉、建议、求助。")),
+    Tile("disclosure", _("信息公开"), _("政府信息主动公开与依申请公开。")),
+    Tile("staffing", _("实名制公示"), _("机关和事业单位的机构、编制与实有人员信息公示。")),
+)
+
+
+@login_not_required
+def home(request):
+    """门户首页."""
+    return render(request, "portal/home.html", {"tiles": TILES})
+
+
+@login_not_required
+def about(request):
+    """关于平台."""
+    return render(request, "portal/about.html")
