@@ -4,6 +4,7 @@ Both trees carry a materialised path so that "everything under X" is one indexed
 ``path LIKE 'X%'`` query at any depth.
 """
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -163,3 +164,101 @@ class Organisation(models.Model):
     def subtree(self):
         """This organisation and everything under it: one indexed prefix query."""
         return Organisation.objects.filter(path__startswith=self.path)
+
+
+class CalendarOverride(models.Model):
+    """工作日调整 — an administrator's ruling on one date, winning over the holiday package.
+
+    Used for years the package (chinesecalendar) does not know yet, and to correct it.
+    Write through ``tongzheng.core.actions``; the calendar service caches each year's
+    working days and drops the cache when an override changes.
+    """
+
+    date = models.DateField(_("日期"), unique=True)
+    is_working_day = models.BooleanField(_("是否工作日"))
+    reason = models.CharField(_("依据"), max_length=200)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("录入人"),
+    )
+    created_at = models.DateTimeField(_("录入时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("修改时间"), auto_now=True)
+
+    class Meta:
+        ordering = ["date"]
+        verbose_name = _("工作日调整")
+        verbose_name_plural = _("工作日调整")
+
+    def __str__(self) -> str:
+        kind = _("工作日") if self.is_working_day else _("休息日")
+        return f"{self.date.isoformat()} {kind}"
+
+
+class NotificationChannel(models.TextChoices):
+    SITE = "site", _("站内消息")
+    EMAIL = "email", _("电子邮件")
+    SMS = "sms", _("短信")
+
+
+class NotificationStatus(models.TextChoices):
+    """Delivery states, after GOV.UK Notify."""
+
+    CREATED = "created", _("待发送")
+    SENDING = "sending", _("发送中")
+    DELIVERED = "delivered", _("已送达")
+    TEMPORARY_FAILURE = "temporary_failure", _("暂时失败")
+    PERMANENT_FAILURE = "permanent_failure", _("永久失败")
+
+
+class Notification(models.Model):
+    """通知 — one message to one recipient on one channel: the outbox row.
+
+    Written by ``tongzheng.core.notifications.notify`` in the same transaction as the change
+    it announces and delivered afterwards by a background task with retries. The address
+    (e-mail or mobile number) is personal data: stored sealed (SM4-GCM), shown masked.
+    """
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="notifications",
+        verbose_name=_("接收人"),
+    )
+    address_sealed = models.TextField(_("接收地址（加密）"), blank=True, default="")
+    address_masked = models.CharField(_("接收地址"), max_length=64, blank=True, default="")
+    channel = models.CharField(_("渠道"), max_length=8, choices=NotificationChannel.choices)
+    subject = models.CharField(_("标题"), max_length=200)
+    body = models.TextField(_("内容"), blank=True)
+    status = models.CharField(
+        _("状态"),
+        max_length=20,
+        choices=NotificationStatus.choices,
+        default=NotificationStatus.CREATED,
+    )
+    attempts = models.PositiveSmallIntegerField(_("尝试次数"), default=0)
+    next_attempt_at = models.DateTimeField(_("下次尝试时间"), null=True, blank=True)
+    last_attempt_at = models.DateTimeField(_("最近尝试时间"), null=True, blank=True)
+    last_error = models.CharField(_("失败原因"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    delivered_at = models.DateTimeField(_("送达时间"), null=True, blank=True)
+    read_at = models.DateTimeField(_("阅读时间"), null=True, blank=True)
+    about_type = models.CharField(_("相关对象类型"), max_length=100, blank=True)
+    about_id = models.CharField(_("相关对象标识"), max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("通知")
+        verbose_name_plural = _("通知")
+        indexes = [
+            models.Index(fields=["recipient", "channel", "read_at"], name="core_notif_inbox"),
+            models.Index(fields=["status", "next_attempt_at"], name="core_notif_due"),
+        ]
+
+    def __str__(self) -> str:
+        return self.subject
