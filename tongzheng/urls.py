@@ -5,6 +5,7 @@ from django.views.i18n import set_language
 urlpatterns = [
     path("", include("tongzheng.portal.urls")),
     path("accounts/", include("tongzheng.accounts.urls")),
+    path("workbench/core/", include("tongzheng.core.urls")),
     path("workbench/", include("tongzheng.workbench.urls")),
     # The language switcher must work before login too (LoginRequiredMiddleware is on).
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
