@@ -1,0 +1,1 @@
+"""Shared test helpers: signed-in clients and the Playwright browser fixtures."""
