@@ -45,7 +45,7 @@ SQLITE_TRIGGERS = {
             WHERE OLD."at" >= COALESCE(
                 (SELECT datetime('now', '-' || days || ' days')
                  FROM {RETENTION_TABLE} WHERE id = 1),
-                '9999-12-31');
+                '0000-01-01');
             SELECT RAISE(ABORT, '{REFUSED_ORDER}')
             WHERE EXISTS (SELECT 1 FROM {EVENT_TABLE} WHERE id < OLD.id);
         END""",  # noqa: S608 (constants only)
