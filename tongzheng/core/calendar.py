@@ -76,9 +76,6 @@ class _Cache:
         self.years: dict[int, _Year] = {}
         self.fingerprint: tuple | None = None
         self.checked_at = 0.0
-        # An override changed inside a transaction that has not committed yet: what we
-        # would cache might be rolled back, so compute without caching until it commits.
-        self.uncommitted = False
 
     def clear(self) -> None:
         with self.lock:
@@ -96,7 +93,6 @@ def clear_cache() -> None:
 
 
 def _committed() -> None:
-    _cache.uncommitted = False
     _cache.clear()
 
 
@@ -104,8 +100,18 @@ def overrides_changed() -> None:
     """Signal receiver for CalendarOverride saves and deletes (wired in CoreConfig.ready)."""
     _cache.clear()
     if connection.in_atomic_block:
-        _cache.uncommitted = True
         transaction.on_commit(_committed)
+
+
+def _change_pending() -> bool:
+    """This connection changed an override in a transaction that has not committed yet.
+
+    Then the cache is neither read nor written: this transaction sees its own change,
+    and nothing it computes outlives a rollback (which discards the pending callback).
+    """
+    return connection.in_atomic_block and any(
+        item[1] is _committed for item in connection.run_on_commit
+    )
 
 
 def _override_fingerprint() -> tuple:
@@ -117,10 +123,6 @@ def _override_fingerprint() -> tuple:
 
 def _revalidate() -> None:
     """Drop the cache when another process changed the overrides (checked now and then)."""
-    if _cache.uncommitted and not connection.in_atomic_block:
-        # The transaction that changed an override ended without committing.
-        _cache.uncommitted = False
-        _cache.clear()
     interval = getattr(settings, "CALENDAR_CACHE_SECONDS", 30)
     now = time.monotonic()
     if _cache.fingerprint is not None and now - _cache.checked_at < interval:
@@ -154,14 +156,15 @@ def _build_year(year: int) -> _Year:
 def _year(year: int) -> _Year:
     if not datetime.MINYEAR < year < datetime.MAXYEAR:
         raise ValueError(f"year {year} is outside the calendar")
+    if _change_pending():
+        return _build_year(year)
     _revalidate()
     cached = _cache.years.get(year)
     if cached is not None:
         return cached
     built = _build_year(year)
-    if not _cache.uncommitted:
-        with _cache.lock:
-            _cache.years[year] = built
+    with _cache.lock:
+        _cache.years[year] = built
     return built
 
 
