@@ -81,6 +81,9 @@ INSTALLED_APPS = [
     "tongzheng.portal",
     "tongzheng.staffing",
 ]
+if MODE == "test":
+    # A concrete TimedTask model for the tests of tongzheng.core.timed (never in production).
+    INSTALLED_APPS.append("tongzheng.core.tests.timedtest")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from tongzheng.core import views
 
@@ -7,4 +7,6 @@ urlpatterns = [
     path("calendar/", views.calendar, name="calendar"),
     path("calendar/add/", views.calendar_add, name="calendar_add"),
     path("calendar/<int:pk>/remove/", views.calendar_remove, name="calendar_remove"),
+    # 站内消息 (core:messages, core:message_read, core:messages_read_all)
+    path("messages/", include("tongzheng.core.notification_urls")),
 ]
