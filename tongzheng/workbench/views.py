@@ -13,14 +13,12 @@ def home(request):
     user = request.user
     if not is_staff_user(user):
         raise PermissionDenied(_("工作台仅供工作人员使用。"))
-    sections = inbox_for(user)
     return render(
         request,
         "workbench/home.html",
         {
             "organisation": user.organisation,
             "roles": list(user.roles.all()),
-            "inbox": sections,
-            "inbox_count": sum(len(s.items) for s in sections),
+            "inbox": inbox_for(user),
         },
     )
