@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "tongzheng.workbench",
     "tongzheng.portal",
     "tongzheng.staffing",
+    "tongzheng.api",
 ]
 if MODE == "test":
     # A concrete TimedTask model for the tests of tongzheng.core.timed (never in production).

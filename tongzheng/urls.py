@@ -6,8 +6,10 @@ urlpatterns = [
     path("", include("tongzheng.portal.urls")),
     path("accounts/", include("tongzheng.accounts.urls")),
     path("workbench/core/", include("tongzheng.core.urls")),
+    path("workbench/organisations/", include("tongzheng.core.urls_organisations")),
     path("workbench/audit/", include("tongzheng.audit.urls")),
     path("workbench/", include("tongzheng.workbench.urls")),
+    path("api/", include("tongzheng.api.urls")),
     # The language switcher must work before login too (LoginRequiredMiddleware is on).
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
 ]

@@ -26,3 +26,7 @@ class CoreConfig(AppConfig):
 
         post_save.connect(overrides_changed, sender=CalendarOverride, weak=False)
         post_delete.connect(overrides_changed, sender=CalendarOverride, weak=False)
+
+        from tongzheng.core.permissions import register_organisations
+
+        register_organisations()

@@ -1,0 +1,61 @@
+"""The platform's JSON API (/api/, OpenAPI documentation at /api/docs).
+
+Each app contributes a ``router`` in ``tongzheng/<app>/api.py``; add it to ``ROUTERS``
+below. Every operation requires a verified staff session or a bearer token unless it says
+otherwise (``tongzheng.api.auth``); every error answers ``{"detail": "<中文说明>"}``.
+"""
+
+from functools import wraps
+from importlib import import_module
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+
+from tongzheng.api import errors
+from tongzheng.api.auth import api_auth
+
+# (URL prefix, module holding ``router``). Each app adds its own line.
+ROUTERS: list[tuple[str, str]] = [
+    ("core", "tongzheng.core.api"),
+]
+
+
+def staff_docs(view):
+    """The schema and its documentation are for signed-in staff, not the public."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        user = request.user
+        if not user.is_authenticated or getattr(user, "kind", None) != "staff":
+            raise PermissionDenied(_("接口文档仅供工作人员查阅。"))
+        verified = getattr(user, "is_verified", None)
+        if settings.STAFF_REQUIRE_TOTP and not (verified and verified()):
+            raise PermissionDenied(_("请先完成双因素认证。"))
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def build_api() -> NinjaAPI:
+    api = NinjaAPI(
+        title="通政 API",
+        version="1",
+        description=(
+            "通政统一电子政务平台的数据接口。调用方使用已完成双因素认证的工作人员会话，"
+            "或在请求头中携带 Authorization: Bearer <令牌>。错误统一返回 "
+            '{"detail": "<说明>"}。写操作可带 Idempotency-Key 请求头，重试不会重复执行。'
+        ),
+        urls_namespace="api",
+        docs_url="/docs",
+        docs_decorator=staff_docs,
+        auth=api_auth(),
+    )
+    errors.install(api)
+    for prefix, module in ROUTERS:
+        api.add_router(f"/{prefix}/", import_module(module).router, url_name_prefix=prefix)
+    return api
+
+
+api = build_api()
