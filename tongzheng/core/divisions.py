@@ -70,53 +70,49 @@ def load_divisions(province_codes: list[str]) -> LoadResult:
     Returns created and already-existing counts per ``DivisionLevel``. One transaction:
     a failure leaves the table as it was.
     """
-    records = source_records(province_codes)
     result = LoadResult()
     with transaction.atomic():
-        for level in DivisionLevel:
-            batch = [r for r in records if r.level == level]
-            if not batch:
-                continue
-            codes = [r.code for r in batch]
-            existing = set(
-                _in_chunks(
-                    lambda chunk: Division.objects.filter(code__in=chunk).values_list(
-                        "code", flat=True
-                    ),
-                    codes,
-                )
-            )
-            parent_codes = sorted({r.parent_code for r in batch if r.parent_code})
-            parents = {
-                d.code: d
-                for d in _in_chunks(
-                    lambda chunk: Division.objects.filter(code__in=chunk).only("id", "code", "path"),
-                    parent_codes,
-                )
-            }
-            new = []
-            for record in batch:
-                if record.code in existing:
-                    result.existing[level] += 1
-                    continue
-                parent = parents.get(record.parent_code) if record.parent_code else None
-                if record.parent_code and parent is None:
-                    raise ValueError(f"{record.code} {record.name}: parent {record.parent_code} missing")
-                new.append(
-                    Division(
-                        code=record.code,
-                        name=record.name,
-                        level=level,
-                        parent=parent,
-                        path=(parent.path if parent else "") + record.code + "/",
-                    )
-                )
-            Division.objects.bulk_create(new, batch_size=BATCH_SIZE)
-            result.created[level] += len(new)
+        # One province at a time keeps each IN (...) list within SQLite's parameter limit.
+        for province_code in province_codes:
+            _load_province(source_records([province_code]), result)
     return result
 
 
-def _in_chunks(query, values: list, size: int = 900):
-    """Run ``query(chunk)`` for chunks of ``values`` (SQLite limits bound parameters)."""
-    for start in range(0, len(values), size):
-        yield from query(values[start : start + size])
+def _load_province(records: list, result: LoadResult) -> None:
+    for level in DivisionLevel:
+        batch = [r for r in records if r.level == level]
+        if not batch:
+            continue
+        existing = set(
+            _divisions_with_codes([r.code for r in batch]).values_list("code", flat=True)
+        )
+        parent_codes = sorted({r.parent_code for r in batch if r.parent_code})
+        parents = {
+            d.code: d for d in _divisions_with_codes(parent_codes).only("id", "code", "path")
+        }
+        new = []
+        for record in batch:
+            if record.code in existing:
+                result.existing[level] += 1
+                continue
+            parent = parents.get(record.parent_code) if record.parent_code else None
+            if record.parent_code and parent is None:
+                raise ValueError(
+                    f"{record.code} {record.name}: parent {record.parent_code} missing"
+                )
+            new.append(
+                Division(
+                    code=record.code,
+                    name=record.name,
+                    level=level,
+                    parent=parent,
+                    path=(parent.path if parent else "") + record.code + "/",
+                )
+            )
+        Division.objects.bulk_create(new, batch_size=BATCH_SIZE)
+        result.created[level] += len(new)
+
+
+def _divisions_with_codes(codes: list[str]):
+    """Divisions whose code is in ``codes``: one query on the unique code index."""
+    return Division.objects.filter(code__in=codes)
