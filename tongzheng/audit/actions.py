@@ -202,7 +202,7 @@ def authorize_view(*, actor, request=None, what: str = "") -> None:
             action=VIEW_ACTION,
             outcome=Outcome.DENIED,
             request=request,
-            detail={"page": what},
+            detail={"view": what},
         )
     require_permission(actor, VIEW_PERMISSION)
 
@@ -218,7 +218,7 @@ def record_view(
             action=VIEW_ACTION,
             target=target,
             request=request,
-            detail={"page": what, **(detail or {})},
+            detail={"view": what, **(detail or {})},
         )
 
 
