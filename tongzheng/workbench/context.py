@@ -9,7 +9,7 @@ import logging
 from dataclasses import dataclass
 
 from django.urls import NoReverseMatch, reverse
-from django.utils.functional import Promise
+from django.utils.functional import Promise, SimpleLazyObject
 
 from tongzheng.core.access import has_permission
 from tongzheng.core.registry import platform
@@ -53,5 +53,6 @@ def navigation_for(user, path: str) -> list[NavItem]:
 
 
 def navigation(request):
+    """``workbench_navigation``: computed only when a template iterates it."""
     user = getattr(request, "user", None)
-    return {"workbench_navigation": navigation_for(user, request.path)}
+    return {"workbench_navigation": SimpleLazyObject(lambda: navigation_for(user, request.path))}

@@ -46,3 +46,13 @@ def test_citizen_is_refused_with_the_403_page(client):
     response = client.get("/workbench/")
     assert response.status_code == 403
     assert "无权访问" in response.content.decode()
+
+
+def test_workbench_in_english(client, settings):
+    login_verified(client, UserFactory(full_name="张三"))
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    body = client.get("/workbench/").content.decode()
+    assert '<html lang="en">' in body
+    assert "Hello, 张三" in body
+    assert "Nothing to do" in body
+    assert "Sign out" in body

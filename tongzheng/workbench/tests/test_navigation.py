@@ -54,3 +54,15 @@ def test_workbench_home_is_registered_first():
     items = navigation_for(UserFactory(), "/workbench/")
     assert labels(items)[0] == "工作台"
     assert items[0].url == "/workbench/"
+
+
+def test_context_processor_is_lazy(rf, django_assert_num_queries):
+    from tongzheng.workbench.context import navigation
+
+    request = rf.get("/workbench/")
+    request.user = UserFactory(roles=[RoleFactory(permissions=["audit.view_event"])])
+    request.user = type(request.user).objects.get(pk=request.user.pk)  # no cached roles
+    with django_assert_num_queries(0):
+        context = navigation(request)
+    with django_assert_num_queries(1):  # the user's roles
+        assert "工作台" in labels(context["workbench_navigation"])
