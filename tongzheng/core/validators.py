@@ -39,7 +39,8 @@ def resident_id_problem(value: str) -> str | None:
         return _("身份证号码应为18位。")
     if not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
         return _("身份证号码只能由数字和末位的X组成。")
-    if ric.calc_check_digit(number[:17]) != number[17]:
+    # python-stdnum's calc_check_digit takes the whole 18-character number (it drops the last).
+    if ric.calc_check_digit(number) != number[17]:
         return _("身份证号码校验码错误。")
     try:
         birth = datetime.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
