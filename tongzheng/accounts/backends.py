@@ -1,5 +1,32 @@
+"""Password authentication under the login policy.
+
+Lockout counting and the audit of attempts live in ``accounts.actions.log_in``; this
+backend refuses inactive and locked accounts and grants no Django permissions at all:
+permissions come from roles (``tongzheng.core.access``), never from the superuser flag.
+"""
+
 from django.contrib.auth.backends import ModelBackend
+from django.utils import timezone
 
 
 class PolicyBackend(ModelBackend):
-    """Password login for active accounts; lockout and audit live in accounts.actions."""
+    def user_can_authenticate(self, user) -> bool:
+        if not user.is_active:
+            return False
+        locked_until = getattr(user, "locked_until", None)
+        return locked_until is None or locked_until <= timezone.now()
+
+    def get_user_permissions(self, user_obj, obj=None) -> set:
+        return set()
+
+    def get_group_permissions(self, user_obj, obj=None) -> set:
+        return set()
+
+    def get_all_permissions(self, user_obj, obj=None) -> set:
+        return set()
+
+    def has_perm(self, user_obj, perm, obj=None) -> bool:
+        return False
+
+    def has_module_perms(self, user_obj, app_label) -> bool:
+        return False

@@ -1,5 +1,7 @@
 """Password complexity (等保 level 3): minimum length and character classes."""
 
+import secrets
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
@@ -35,3 +37,21 @@ class ComplexityValidator:
             "length": settings.PASSWORD_MIN_LENGTH,
             "classes": settings.PASSWORD_MIN_CLASSES,
         }
+
+
+TEMPORARY_PASSWORD_ALPHABETS = (
+    "ABCDEFGHJKLMNPQRSTUVWXYZ",
+    "abcdefghijkmnpqrstuvwxyz",
+    "23456789",
+    "#%+-=@",
+)
+
+
+def generate_temporary_password(length: int = 14) -> str:
+    """A random password with every character class, for a reset or a new account."""
+    length = max(length, settings.PASSWORD_MIN_LENGTH, len(TEMPORARY_PASSWORD_ALPHABETS))
+    chars = [secrets.choice(alphabet) for alphabet in TEMPORARY_PASSWORD_ALPHABETS]
+    everything = "".join(TEMPORARY_PASSWORD_ALPHABETS)
+    chars += [secrets.choice(everything) for _ in range(length - len(chars))]
+    secrets.SystemRandom().shuffle(chars)
+    return "".join(chars)

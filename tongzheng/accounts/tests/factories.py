@@ -1,4 +1,5 @@
 import factory
+from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tongzheng.accounts.models import AccountKind, Role, User
@@ -48,3 +49,37 @@ class CitizenFactory(UserFactory):
 
 def confirmed_totp_device(user) -> TOTPDevice:
     return TOTPDevice.objects.create(user=user, name="default", confirmed=True)
+
+
+def totp_token(device: TOTPDevice) -> str:
+    """The token an authenticator shows now for ``device``."""
+    return f"{totp(device.bin_key, device.step, device.t0, device.digits, device.drift):0{device.digits}d}"
+
+
+def verified_login(client, user) -> None:
+    """Log ``client`` in as ``user`` with the second factor already verified (staff).
+
+    ``client.force_login`` alone leaves a staff user owing the TOTP step, so every
+    workbench page would redirect to accounts:otp_verify.
+    """
+    from django_otp import DEVICE_ID_SESSION_KEY
+
+    client.force_login(user)
+    if user.kind == AccountKind.STAFF:
+        device = TOTPDevice.objects.filter(
+            user=user, confirmed=True
+        ).first() or confirmed_totp_device(user)
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
+
+
+def builtin_role(code: str) -> Role:
+    """A built-in role (created by the post_migrate hook; ensured here for flushed databases)."""
+    from tongzheng.accounts.roles import ensure_builtin_roles
+
+    role = Role.objects.filter(code=code).first()
+    if role is None:
+        ensure_builtin_roles()
+        role = Role.objects.get(code=code)
+    return role

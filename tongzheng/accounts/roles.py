@@ -1,0 +1,112 @@
+"""Built-in roles and the separation of the three administrators (三员分立).
+
+系统管理员 manages users and configuration, 安全管理员 manages roles and the security
+policy, 审计管理员 alone reads the audit trail (GB/T 22239-2019 §8.1.4). A role may carry
+permissions of at most one of these families, and a user may hold at most one family
+(and at most one administrator role).
+
+Later modules extend the working roles by adding their permission codes to
+``BUILTIN_ROLES``; ``ensure_builtin_roles`` (run after every migrate) adds missing codes
+to existing roles and never removes what the security administrator granted.
+"""
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+
+from tongzheng.accounts.models import AdministratorRole, Role
+from tongzheng.core.access import DataScope
+
+# Which permission codes belong to which administrator family. A code belongs to a family
+# when it is listed in ``codes`` or starts with one of ``prefixes``.
+FAMILY_CODES: dict[str, tuple[frozenset[str], tuple[str, ...]]] = {
+    AdministratorRole.SYSTEM: (
+        frozenset({"accounts.manage_users", "core.manage_calendar"}),
+        ("core.manage_",),
+    ),
+    AdministratorRole.SECURITY: (
+        frozenset(
+            {"accounts.manage_roles", "accounts.assign_roles", "accounts.manage_security_policy"}
+        ),
+        (),
+    ),
+    AdministratorRole.AUDIT: (frozenset({"audit.view_event"}), ("audit.",)),
+}
+
+
+def family_of(code: str) -> str | None:
+    """The administrator family a permission code belongs to, or None for working permissions."""
+    for family, (codes, prefixes) in FAMILY_CODES.items():
+        if code in codes or code.startswith(prefixes):
+            return family
+    return None
+
+
+def families_of(codes) -> set[str]:
+    return {family for family in map(family_of, codes) if family is not None}
+
+
+@dataclass(frozen=True)
+class RoleDefinition:
+    code: str
+    name: object
+    scope: int
+    permissions: tuple[str, ...]
+
+
+ADMINISTRATOR_ROLE_CODES = frozenset(AdministratorRole.values)
+
+BUILTIN_ROLES: tuple[RoleDefinition, ...] = (
+    RoleDefinition(
+        AdministratorRole.SYSTEM,
+        _("系统管理员"),
+        DataScope.ALL,
+        ("accounts.manage_users", "core.manage_calendar"),
+    ),
+    RoleDefinition(
+        AdministratorRole.SECURITY,
+        _("安全管理员"),
+        DataScope.ALL,
+        ("accounts.manage_roles", "accounts.assign_roles", "accounts.manage_security_policy"),
+    ),
+    RoleDefinition(AdministratorRole.AUDIT, _("审计管理员"), DataScope.ALL, ("audit.view_event",)),
+    # Working roles: later modules add their permission codes here.
+    RoleDefinition("staffing_clerk", _("编办业务人员"), DataScope.DIVISION_AND_BELOW, ()),
+    RoleDefinition("service_staff", _("政务服务窗口人员"), DataScope.OWN_ORGANISATION, ()),
+    RoleDefinition("supervisor", _("电子监察人员"), DataScope.DIVISION_AND_BELOW, ()),
+    RoleDefinition("hotline_operator", _("热线话务员"), DataScope.ORGANISATION_AND_BELOW, ()),
+    RoleDefinition("office_secretary", _("办公室文秘"), DataScope.OWN_ORGANISATION, ()),
+    RoleDefinition("data_admin", _("数据管理员"), DataScope.DIVISION_AND_BELOW, ()),
+)
+
+
+def ensure_builtin_roles() -> list[Role]:
+    """Create the built-in roles, or add their missing permission codes. Idempotent."""
+    roles = []
+    with transaction.atomic(), translation.override(settings.LANGUAGE_CODE):
+        for definition in BUILTIN_ROLES:
+            role, created = Role.objects.get_or_create(
+                code=definition.code,
+                defaults={
+                    "name": str(definition.name),
+                    "scope": definition.scope,
+                    "permissions": list(definition.permissions),
+                    "is_builtin": True,
+                },
+            )
+            if not created:
+                missing = [p for p in definition.permissions if p not in role.permissions]
+                if missing or not role.is_builtin:
+                    role.permissions = [*role.permissions, *missing]
+                    role.is_builtin = True
+                    role.save(update_fields=["permissions", "is_builtin"])
+            roles.append(role)
+    return roles
+
+
+def create_builtin_roles(sender, **kwargs) -> None:
+    """post_migrate receiver."""
+    ensure_builtin_roles()
