@@ -171,6 +171,9 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 MEDIA_ROOT = VAR_DIR / "media"
+# Outside production whitenoise also serves straight from the finders, so a checkout works
+# before collectstatic has run.
+WHITENOISE_USE_FINDERS = not PRODUCTION
 
 TASKS = {
     "default": {
