@@ -300,3 +300,21 @@ def test_anonymous_visitors_are_sent_to_login(client):
     response = client.get(reverse("core:messages"))
     assert response.status_code == 302
     assert reverse("accounts:login") in response["Location"]
+
+
+def test_a_temporary_failure_is_re_enqueued_for_its_next_attempt_when_the_backend_can_defer(
+    user, channel, settings
+):
+    from django_tasks import task_backends
+
+    from tongzheng.core.tasks import deliver_notification
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    channel(FlakyEmail(failures=1))
+    row = notify(recipient=user, subject="s", body="b", channels=["email"])[0]
+    assert deliver_notification.call(row.pk) == NotificationStatus.TEMPORARY_FAILURE
+    row.refresh_from_db()
+    [queued] = task_backends["default"].results
+    assert queued.task.func == deliver_notification.func
+    assert queued.args == [row.pk]
+    assert queued.task.run_after == row.next_attempt_at
