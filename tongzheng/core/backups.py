@@ -41,6 +41,7 @@ from pathlib import Path
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 MANIFEST_FORMAT = "tongzheng-backup-manifest/1"
 ALGORITHM = "sm3-row-sum-mod-2^256"
@@ -94,16 +95,31 @@ def compare(expected: dict[str, dict], actual: dict[str, dict], where: str) -> N
     for table in sorted(set(expected) | set(actual)):
         want, got = expected.get(table), actual.get(table)
         if want is None:
-            problems.append(f"{table}: 清单中没有此表（不属于该备份，请核实后处理）")
+            problems.append(
+                _("%(table)s: 清单中没有此表（不属于该备份，请核实后处理）") % {"table": table}
+            )
         elif got is None:
-            problems.append(f"{table}: {where}中缺少此表")
+            problems.append(_("%(table)s: %(where)s中缺少此表") % {"table": table, "where": where})
         elif want != got:
             problems.append(
-                f"{table}: 清单 {want['rows']} 行 {want['checksum'][:12]}…，"
-                f"{where} {got['rows']} 行 {got['checksum'][:12]}…"
+                _(
+                    "%(table)s: 清单 %(rows)s 行 %(checksum)s…，%(where)s %(got_rows)s 行 %(got_checksum)s…"
+                )
+                % {
+                    "table": table,
+                    "rows": want["rows"],
+                    "checksum": want["checksum"][:12],
+                    "where": where,
+                    "got_rows": got["rows"],
+                    "got_checksum": got["checksum"][:12],
+                }
             )
     if problems:
-        raise BackupError(f"校验失败（{where}与清单不一致）：\n  " + "\n  ".join(problems))
+        raise BackupError(
+            _("校验失败（%(where)s与清单不一致）：") % {"where": where}
+            + "\n  "
+            + "\n  ".join(problems)
+        )
 
 
 # ---- manifest ---------------------------------------------------------------------------
@@ -141,11 +157,15 @@ class Manifest:
         try:
             data = json.loads(target.read_text())
         except FileNotFoundError as exc:
-            raise BackupError(f"找不到备份清单 {target}，无法校验，拒绝恢复。") from exc
+            raise BackupError(
+                _("找不到备份清单 %(path)s，无法校验，拒绝恢复。") % {"path": target}
+            ) from exc
         except ValueError as exc:
-            raise BackupError(f"备份清单 {target} 已损坏：{exc}") from exc
+            raise BackupError(
+                _("备份清单 %(path)s 已损坏：%(error)s") % {"path": target, "error": exc}
+            ) from exc
         if data.get("format") != MANIFEST_FORMAT or data.get("algorithm") != ALGORITHM:
-            raise BackupError(f"备份清单 {target} 的格式不受支持。")
+            raise BackupError(_("备份清单 %(path)s 的格式不受支持。") % {"path": target})
         return cls(
             engine=data["engine"],
             file=data["file"],
@@ -201,7 +221,7 @@ def _sqlite_connect(path: str | Path) -> sqlite3.Connection:
 def _sqlite_database_file(settings_dict) -> Path:
     name = str(settings_dict["NAME"])
     if name == ":memory:" or "mode=memory" in name:
-        raise BackupError("内存数据库无法备份或恢复。")
+        raise BackupError(_("内存数据库无法备份或恢复。"))
     return Path(name)
 
 
@@ -223,7 +243,7 @@ def sqlite_backup(source_file: Path, target: Path) -> Manifest:
         source.close()
     copy = _sqlite_connect(target)
     try:
-        compare(expected, sqlite_manifest_tables(copy), "备份文件")
+        compare(expected, sqlite_manifest_tables(copy), _("备份文件"))
     finally:
         copy.close()
     return Manifest(engine="sqlite", file=target.name, file_sm3=file_sm3(target), tables=expected)
@@ -242,7 +262,7 @@ def sqlite_is_empty(path: Path) -> bool:
 def sqlite_restore(source: Path, target_file: Path, manifest: Manifest) -> dict[str, dict]:
     backup = _sqlite_connect(source)
     try:
-        compare(manifest.tables, sqlite_manifest_tables(backup), "备份文件")
+        compare(manifest.tables, sqlite_manifest_tables(backup), _("备份文件"))
         target = _sqlite_connect(target_file)
         try:
             backup.backup(target)
@@ -394,7 +414,7 @@ def pg_dump_tables(dump: Path, env: dict) -> dict[str, dict]:
             current.add(line)
     stderr = process.stderr.read().decode(errors="replace") if process.stderr else ""
     if process.wait() != 0:
-        raise BackupError(f"pg_restore 无法读取备份文件：{stderr.strip()}")
+        raise BackupError(_("pg_restore 无法读取备份文件：%(error)s") % {"error": stderr.strip()})
     return result
 
 
@@ -417,8 +437,8 @@ def pg_backup(settings_dict, target: Path) -> Manifest:
     finally:
         conn.close()
     if completed.returncode != 0:
-        raise BackupError(f"pg_dump 失败：{completed.stderr.strip()}")
-    compare(expected, pg_dump_tables(target, env), "备份文件")
+        raise BackupError(_("pg_dump 失败：%(error)s") % {"error": completed.stderr.strip()})
+    compare(expected, pg_dump_tables(target, env), _("备份文件"))
     return Manifest(
         engine="postgresql", file=target.name, file_sm3=file_sm3(target), tables=expected
     )
@@ -435,7 +455,7 @@ def pg_is_empty(settings_dict) -> bool:
 def pg_restore(source: Path, settings_dict, manifest: Manifest) -> dict[str, dict]:
     params = _pg_params(settings_dict)
     env = _pg_env(params)
-    compare(manifest.tables, pg_dump_tables(source, env), "备份文件")
+    compare(manifest.tables, pg_dump_tables(source, env), _("备份文件"))
     completed = subprocess.run(  # noqa: S603 - fixed argument list
         [  # noqa: S607 - on PATH
             "pg_restore",
@@ -453,7 +473,9 @@ def pg_restore(source: Path, settings_dict, manifest: Manifest) -> dict[str, dic
         check=False,
     )
     if completed.returncode != 0:
-        raise BackupError(f"pg_restore 失败，数据库未改变：{completed.stderr.strip()}")
+        raise BackupError(
+            _("pg_restore 失败，数据库未改变：%(error)s") % {"error": completed.stderr.strip()}
+        )
     conn = _pg_connect(params)
     try:
         return pg_database_tables(conn)
@@ -478,7 +500,7 @@ def backup(path: Path | None = None, alias: str = DEFAULT_DB_ALIAS) -> tuple[Pat
     """Back the database up to ``path`` (or var/backups/...), verify it, write the manifest."""
     path = Path(path) if path else default_path(alias)
     if path.exists():
-        raise BackupError(f"{path} 已存在，不会覆盖。")
+        raise BackupError(_("%(path)s 已存在，不会覆盖。") % {"path": path})
     path.parent.mkdir(parents=True, exist_ok=True)
     settings_dict = connections[alias].settings_dict
     vendor = _vendor(alias)
@@ -493,7 +515,7 @@ def backup(path: Path | None = None, alias: str = DEFAULT_DB_ALIAS) -> tuple[Pat
         elif vendor == "postgresql":
             manifest = pg_backup(settings_dict, partial)
         else:
-            raise BackupError(f"不支持的数据库：{vendor}")
+            raise BackupError(_("不支持的数据库：%(vendor)s") % {"vendor": vendor})
         partial.rename(path)
     finally:
         partial.unlink(missing_ok=True)
@@ -513,20 +535,28 @@ def restore(path: Path, *, yes: bool = False, alias: str = DEFAULT_DB_ALIAS) -> 
     """Replace the database with the backup at ``path`` and verify the result."""
     path = Path(path)
     if not path.is_file():
-        raise BackupError(f"找不到备份文件 {path}。")
+        raise BackupError(_("找不到备份文件 %(path)s。") % {"path": path})
     manifest = Manifest.read(path)
     vendor = _vendor(alias)
     if manifest.engine != vendor:
-        raise BackupError(f"这是 {manifest.engine} 的备份，当前数据库是 {vendor}。")
+        raise BackupError(
+            _("这是 %(engine)s 的备份，当前数据库是 %(vendor)s。")
+            % {"engine": manifest.engine, "vendor": vendor}
+        )
     if file_sm3(path) != manifest.file_sm3:
-        raise BackupError(f"备份文件 {path} 的 SM3 摘要与清单不符：文件已损坏或被改动，拒绝恢复。")
+        raise BackupError(
+            _("备份文件 %(path)s 的 SM3 摘要与清单不符：文件已损坏或被改动，拒绝恢复。")
+            % {"path": path}
+        )
     if not yes and not database_is_empty(alias):
-        raise BackupError("目标数据库不是空的：恢复将覆盖其中全部数据。确认后请加 --yes 重新执行。")
+        raise BackupError(
+            _("目标数据库不是空的：恢复将覆盖其中全部数据。确认后请加 --yes 重新执行。")
+        )
     settings_dict = connections[alias].settings_dict
     connections.close_all()
     if vendor == "sqlite":
         restored = sqlite_restore(path, _sqlite_database_file(settings_dict), manifest)
     else:
         restored = pg_restore(path, settings_dict, manifest)
-    compare(manifest.tables, restored, "恢复后的数据库")
+    compare(manifest.tables, restored, _("恢复后的数据库"))
     return manifest

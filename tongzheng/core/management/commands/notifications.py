@@ -7,11 +7,11 @@ from tongzheng.core import notifications
 
 
 class Command(BaseCommand):
-    help = "通知发件箱：重试到期的发送（notifications retry）。"
+    help = _("通知发件箱：重试到期的发送（notifications retry）。")
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True)
-        retry = sub.add_parser("retry", help="立即重试所有到期的失败或滞留通知。")
+        retry = sub.add_parser("retry", help=_("立即重试所有到期的失败或滞留通知。"))
         retry.add_argument("--limit", type=int, default=1000)
 
     def handle(self, *args, action, **options):
