@@ -65,10 +65,10 @@ def test_plain_check_still_runs_django_system_checks():
 
 def test_subprocess_check_id_exit_codes():
     ok = run("check", "id", VALID_ID)
-    assert (ok.returncode, ok.stdout.strip()) == (0, "OK")
+    assert (ok.returncode, ok.stdout.strip()) == (0, "OK"), ok.stderr
     bad = run("check", "id", VALID_ID[:17] + "1")
     assert bad.returncode != 0
-    assert "校验码" in bad.stderr
+    assert "校验码" in bad.stderr, bad.stderr
 
 
 def test_subprocess_check_uscc_exit_codes():
@@ -76,7 +76,7 @@ def test_subprocess_check_uscc_exit_codes():
     assert bad.returncode != 0
     assert "18位" in bad.stderr
     ok = run("check", "uscc", VALID_USCC)
-    assert (ok.returncode, ok.stdout.strip()) == (0, "OK")
+    assert (ok.returncode, ok.stdout.strip()) == (0, "OK"), ok.stderr
 
 
 @pytest.mark.django_db
