@@ -67,7 +67,7 @@ def main() -> int:
     for phase, seconds, rows in report.phases:
         rate = f"{rows / seconds:,.0f}" if seconds > 0 else "-"
         print(f"| {phase} | {rows:,} | {seconds:.1f} | {rate} |")
-    print(f"| commit and audit record | | {total - accounted:.1f} | |")
+    print(f"| outside the phases (setup, return) | | {total - accounted:.1f} | |")
     print(f"| **total** | | **{total:.1f}** | |")
     print()
     for table, count in counts.items():

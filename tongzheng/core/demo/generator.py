@@ -13,7 +13,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -28,7 +28,12 @@ from tongzheng.core.demo.people import (
     make_people,
     reissue,
 )
-from tongzheng.core.demo.writer import indexes_built_afterwards, reserve_ids, write_rows
+from tongzheng.core.demo.writer import (
+    copy_text,
+    indexes_built_afterwards,
+    reserve_ids,
+    write_rows,
+)
 
 DEFAULT_DIVISION = {"test": "510121", "county": "510121", "city": "510100", "province": "510000"}
 SCALES = tuple(DEFAULT_DIVISION)
@@ -439,44 +444,66 @@ class Builder:
         areas = self.area_pool()
         keys = (settings.DATA_KEY, settings.INDEX_KEY)
         today = timezone.localdate()
+        # On PostgreSQL the workers format COPY text themselves: the parent only streams it.
+        copy = connection.vendor == "postgresql"
+        stamp = timezone.now().isoformat() if copy else None
         tasks = [
-            (self.seed * 1_000_003 + n, plans[i : i + PERSON_BATCH_UNITS], areas, keys, today)
+            (
+                self.seed * 1_000_003 + n,
+                plans[i : i + PERSON_BATCH_UNITS],
+                areas,
+                keys,
+                today,
+                stamp,
+            )
             for n, i in enumerate(range(0, len(plans), PERSON_BATCH_UNITS))
         ]
         seen: set[str] = set()
         sealer = Sealer(*keys)
         fix_rng = random.Random(self.seed + 2)
-        stats = Counter()
+        reissued = 0
 
-        def unique_rows(batches):
-            for batch in batches:
-                for row in batch:
-                    key = row[-1][:17]
+        def unique(batches):
+            """Each batch's rows, with an ID number that repeats an earlier one reissued."""
+            nonlocal reissued
+            for rows, ids in batches:
+                for position, number in enumerate(ids):
+                    key = number[:17]
                     while key in seen:
-                        row = reissue(row, fix_rng, sealer)
-                        key = row[-1][:17]
-                        stats["reissued"] += 1
+                        rows[position], number = reissue(rows[position], number, fix_rng, sealer)
+                        key = number[:17]
+                        reissued += 1
                     seen.add(key)
-                    stats[row[9]] += 1
-                    yield row[:-1]
+                yield rows
 
-        if self.workers > 1 and len(tasks) > 1:
-            context = multiprocessing.get_context("fork")
-            with context.Pool(self.workers) as pool:
-                batches = pool.imap(_make_people_star, tasks, chunksize=1)
-                written = self._write_people(Person, unique_rows(batches))
-        else:
-            written = self._write_people(Person, unique_rows(make_people(*t) for t in tasks))
-        self.report.counts["personnel"] = written
-        self.report.counts["personnel_serving"] = stats["serving"]
-        self.report.counts["personnel_retired"] = stats["retired"]
-        self.report.counts["personnel_history"] = stats["history"]
-        self.report.counts["id_numbers_reissued_after_collision"] = stats["reissued"]
+        with indexes_built_afterwards(Person):
+            if self.workers > 1 and len(tasks) > 1:
+                context = multiprocessing.get_context("fork")
+                with context.Pool(self.workers) as pool:
+                    written = self._write_people(
+                        Person, unique(pool.imap(_make_people_star, tasks, chunksize=1)), copy
+                    )
+            else:
+                written = self._write_people(
+                    Person, unique(make_people(*task) for task in tasks), copy
+                )
+        counts = self.report.counts
+        counts["personnel"] = written
+        counts["personnel_serving"] = sum(sum(c for _, c in p.occupied) + p.outside for p in plans)
+        counts["personnel_retired"] = sum(p.retired for p in plans)
+        counts["personnel_history"] = sum(p.history for p in plans)
+        counts["id_numbers_reissued_after_collision"] = reissued
         self.report.phase("personnel", started, written)
 
-    def _write_people(self, Person, rows):
+    def _write_people(self, Person, batches, copy: bool) -> int:
+        columns = (*PERSON_COLUMNS, "created_at", "updated_at")
+        if copy:
+            return copy_text(Person, columns, batches)
         return write_rows(
-            Person, PERSON_COLUMNS, rows, with_timestamps=("created_at", "updated_at")
+            Person,
+            PERSON_COLUMNS,
+            (row for batch in batches for row in batch),
+            with_timestamps=("created_at", "updated_at"),
         )
 
 
@@ -515,10 +542,14 @@ def generate(
         logins = create_demo_users(builder)
         builder.report.counts["users"] = len(logins)
         builder.report.phase("users and TOTP devices", started, len(logins))
+        started = time.perf_counter()
         record_event(
             actor=None,
             actor_name="demo",
             action="core.demo_generated",
             detail={"scale": scale, "division": builder.top.code, **builder.report.counts},
         )
+        builder.report.phase("audit record", started, 1)
+        committing = time.perf_counter()
+    builder.report.phase("commit", committing, 0)
     return builder.report, logins

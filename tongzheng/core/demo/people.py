@@ -146,15 +146,18 @@ def make_people(
     areas: AreaPool,
     keys: tuple[str, str],
     today: datetime.date,
-) -> list[tuple]:
-    """Rows (PERSON_COLUMNS + the plain ID number last) for every planned person.
+    copy_stamp: str | None = None,
+) -> tuple[list, list[str]]:
+    """Rows for every planned person, and their plain ID numbers in the same order.
 
-    The plain ID is returned so the caller can enforce uniqueness across batches; it is
-    never written.
+    Rows are tuples ordered like PERSON_COLUMNS, or, when ``copy_stamp`` (the ISO time
+    for created_at / updated_at) is given, lines of PostgreSQL COPY text. The plain IDs
+    let the caller enforce uniqueness across batches; they are never written.
     """
     rng = random.Random(seed)
     sealer = Sealer(*keys)
-    rows: list[tuple] = []
+    rows: list = []
+    ids: list[str] = []
     for plan in plans:
         # Serving people holding slots first, then 编外, then retired and history rows.
         people: list[tuple[int | None, str]] = [
@@ -181,33 +184,49 @@ def make_people(
                 post, birth = "none", birth_for_age(rng, today, 25, 70)
             id_number = random_id(rng, pick_area(rng, plan.home_area, areas), birth, male)
             entered = entered_after(rng, birth, today) if type_id is not None else None
-            rows.append(
-                (
-                    plan.organisation_id,
-                    plan.division_path,
-                    random_name(rng, male),
-                    "1" if male else "2",
-                    birth,
-                    sealer.seal(id_number),
-                    sealer.blind_index(id_number),
-                    type_id,
-                    post,
-                    status,
-                    entered,
-                    id_number,
-                )
+            row = (
+                plan.organisation_id,
+                plan.division_path,
+                random_name(rng, male),
+                "1" if male else "2",
+                birth,
+                sealer.seal(id_number),
+                sealer.blind_index(id_number),
+                type_id,
+                post,
+                status,
+                entered,
             )
-    return rows
+            rows.append(row if copy_stamp is None else copy_line(row, copy_stamp))
+            ids.append(id_number)
+    return rows, ids
 
 
-def reissue(row: tuple, rng: random.Random, sealer: Sealer) -> tuple:
-    """The same person with a fresh sequence number (after an ID collision)."""
-    old = row[-1]
-    male = row[3] == "1"
+NULL = "\\N"
+
+
+def copy_line(row: tuple, stamp: str) -> str:
+    """One row as PostgreSQL COPY text; no value here holds a tab, newline or backslash."""
+    type_id, entered = row[7], row[10]
+    return (
+        f"{row[0]}\t{row[1]}\t{row[2]}\t{row[3]}\t{row[4].isoformat()}\t{row[5]}\t{row[6]}\t"
+        f"{NULL if type_id is None else type_id}\t{row[8]}\t{row[9]}\t"
+        f"{NULL if entered is None else entered.isoformat()}\t{stamp}\t{stamp}\n"
+    )
+
+
+def reissue(row, old: str, rng: random.Random, sealer: Sealer) -> tuple:
+    """The same person with a fresh sequence number (after an ID collision): (row, new ID)."""
+    male = int(old[16]) % 2 == 1
     sequence = int(rng.random() * 500) * 2 + (1 if male else 0)
     body = f"{old[:14]}{sequence:03d}"
     id_number = body + id_check_char(body)
-    return (*row[:5], sealer.seal(id_number), sealer.blind_index(id_number), *row[7:11], id_number)
+    sealed, index = sealer.seal(id_number), sealer.blind_index(id_number)
+    if isinstance(row, str):
+        parts = row.split("\t")
+        parts[5], parts[6] = sealed, index
+        return "\t".join(parts), id_number
+    return (*row[:5], sealed, index, *row[7:]), id_number
 
 
 def _make_people_star(args):

@@ -68,6 +68,21 @@ def write_rows(model, field_names: tuple[str, ...], rows, *, with_timestamps=())
     return written
 
 
+def copy_text(model, field_names: tuple[str, ...], batches) -> int:
+    """PostgreSQL only: stream batches of ready COPY text lines into the table."""
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(model._meta.get_field(n).column) for n in field_names)
+    written = 0
+    with (
+        connection.cursor() as cursor,
+        cursor.cursor.copy(f"COPY {quote(model._meta.db_table)} ({columns}) FROM STDIN") as copy,
+    ):
+        for lines in batches:
+            copy.write("".join(lines))
+            written += len(lines)
+    return written
+
+
 @contextmanager
 def indexes_built_afterwards(model):
     """On PostgreSQL, drop the table's secondary indexes and foreign keys while loading.
