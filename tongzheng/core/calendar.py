@@ -35,8 +35,10 @@ from dataclasses import dataclass
 
 import chinese_calendar
 from django.conf import settings
+from django.core.signals import setting_changed
 from django.db import connection, transaction
 from django.db.models import Count, Max
+from django.dispatch import receiver
 from django.utils import timezone
 
 PACKAGE_FIRST_YEAR = min(chinese_calendar.holidays).year
@@ -76,6 +78,7 @@ class _Cache:
         self.years: dict[int, _Year] = {}
         self.fingerprint: tuple | None = None
         self.checked_at = 0.0
+        self.interval: float | None = None  # CALENDAR_CACHE_SECONDS, read once
 
     def clear(self) -> None:
         with self.lock:
@@ -85,6 +88,9 @@ class _Cache:
 
 
 _cache = _Cache()
+# Per thread (each thread has its own database connection): this thread changed an
+# override inside a transaction; checked before trusting the cache.
+_local = threading.local()
 
 
 def clear_cache() -> None:
@@ -100,6 +106,7 @@ def overrides_changed() -> None:
     """Signal receiver for CalendarOverride saves and deletes (wired in CoreConfig.ready)."""
     _cache.clear()
     if connection.in_atomic_block:
+        _local.maybe_pending = True
         transaction.on_commit(_committed)
 
 
@@ -109,9 +116,20 @@ def _change_pending() -> bool:
     Then the cache is neither read nor written: this transaction sees its own change,
     and nothing it computes outlives a rollback (which discards the pending callback).
     """
-    return connection.in_atomic_block and any(
+    if not getattr(_local, "maybe_pending", False):
+        return False
+    pending = connection.in_atomic_block and any(
         item[1] is _committed for item in connection.run_on_commit
     )
+    if not pending:
+        _local.maybe_pending = False  # committed or rolled back since
+    return pending
+
+
+@receiver(setting_changed)
+def _setting_changed(*, setting, **kwargs):
+    if setting == "CALENDAR_CACHE_SECONDS":
+        _cache.interval = None
 
 
 def _override_fingerprint() -> tuple:
@@ -123,9 +141,10 @@ def _override_fingerprint() -> tuple:
 
 def _revalidate() -> None:
     """Drop the cache when another process changed the overrides (checked now and then)."""
-    interval = getattr(settings, "CALENDAR_CACHE_SECONDS", 30)
+    if _cache.interval is None:
+        _cache.interval = getattr(settings, "CALENDAR_CACHE_SECONDS", 30)
     now = time.monotonic()
-    if _cache.fingerprint is not None and now - _cache.checked_at < interval:
+    if _cache.fingerprint is not None and now - _cache.checked_at < _cache.interval:
         return
     fingerprint = _override_fingerprint()
     with _cache.lock:

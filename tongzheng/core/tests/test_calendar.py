@@ -5,6 +5,7 @@ from zoneinfo import ZoneInfo
 
 import chinese_calendar
 import pytest
+from django.db import transaction
 from django.utils import timezone
 
 from tongzheng.core import calendar
@@ -207,3 +208,17 @@ def test_system_check_warns_when_next_year_is_unknown():
         if not calendar.package_knows(year):
             CalendarOverride.objects.create(date=D(year, 1, 1), is_working_day=False, reason="元旦")
     assert calendar_covers_this_and_next_year() == []
+
+
+def test_a_rolled_back_override_leaves_nothing_cached():
+    class Abort(Exception):
+        pass
+
+    assert not is_working_day(D(2026, 10, 6))
+    with pytest.raises(Abort), transaction.atomic():
+        CalendarOverride.objects.create(date=D(2026, 10, 6), is_working_day=True, reason="撤销")
+        assert is_working_day(D(2026, 10, 6))  # the transaction sees its own change
+        assert add_working_days(D(2026, 9, 30), 1) == D(2026, 10, 6)
+        raise Abort
+    assert not is_working_day(D(2026, 10, 6))
+    assert add_working_days(D(2026, 9, 30), 1) == D(2026, 10, 8)
