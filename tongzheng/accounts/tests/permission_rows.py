@@ -1,14 +1,17 @@
 """Route-permission rows for the accounts app (read by the coordinator's matrix test).
 
-Assumptions the expectations rest on:
-- signed-in staff personas have passed the second factor (log them in with
-  ``tongzheng.accounts.tests.factories.verified_login``, which also gives them a confirmed
-  TOTP device) and their passwords are not expired;
-- object routes use a primary key that does not exist (MISSING): a caller with the
-  permission gets 404, everyone else 403 — the permission is checked before the lookup.
+Assumptions the expectations rest on (they hold for ``tongzheng.tests_matrix.cast``):
+- signed-in staff personas have a confirmed TOTP device and have passed the second factor,
+  and their passwords are not expired;
+- the three administrators hold the built-in roles (data scope ALL);
+- object routes name a cast member ("staff_same_org.pk", "working_role.pk"), or a primary
+  key that does not exist (MISSING): a caller with the permission gets 404 there, everyone
+  else 403 — the permission is checked before the lookup.
+There is no row for POST logout: it would end the shared client's session cookie.
 """
 
 MISSING = {"pk": 999_999_999}
+SUBJECT = {"pk": "staff_same_org.pk"}
 PERSONAS = (
     "anonymous",
     "citizen",
@@ -42,7 +45,6 @@ ROWS = [
     {"name": "accounts:login", "kwargs": {}, "method": "get", "expect": _everyone(200)},
     {"name": "accounts:register", "kwargs": {}, "method": "get", "expect": _everyone(200)},
     {"name": "accounts:logout", "kwargs": {}, "method": "get", "expect": _everyone(405)},
-    {"name": "accounts:logout", "kwargs": {}, "method": "post", "expect": _everyone(302)},
     # Verified staff are sent on (302); citizens owe no second factor (403).
     {
         "name": "accounts:otp_verify",
@@ -72,33 +74,53 @@ ROWS = [
     },
     {
         "name": "accounts:user_detail",
+        "kwargs": SUBJECT,
+        "method": "get",
+        "expect": _only("system_admin", 200),
+    },
+    {
+        "name": "accounts:user_detail",
         "kwargs": MISSING,
         "method": "get",
         "expect": _only("system_admin", 404),
     },
     {
         "name": "accounts:user_disable",
+        "kwargs": SUBJECT,
+        "method": "post",
+        "data": {"reason": "权限矩阵测试"},
+        "expect": _only("system_admin", 302),
+    },
+    {
+        "name": "accounts:user_disable",
+        "kwargs": SUBJECT,
+        "method": "post",
+        "expect": _only("system_admin", 400),  # no reason given
+    },
+    {
+        "name": "accounts:user_disable",
         "kwargs": MISSING,
         "method": "post",
+        "data": {"reason": "权限矩阵测试"},
         "expect": _only("system_admin", 404),
     },
     {
         "name": "accounts:user_enable",
-        "kwargs": MISSING,
+        "kwargs": SUBJECT,
         "method": "post",
-        "expect": _only("system_admin", 404),
+        "expect": _only("system_admin", 302),
     },
     {
         "name": "accounts:user_password_reset",
-        "kwargs": MISSING,
+        "kwargs": SUBJECT,
         "method": "post",
-        "expect": _only("system_admin", 404),
+        "expect": _only("system_admin", 200),
     },
     {
         "name": "accounts:user_otp_reset",
-        "kwargs": MISSING,
+        "kwargs": SUBJECT,
         "method": "post",
-        "expect": _only("system_admin", 404),
+        "expect": _only("system_admin", 302),
     },
     # 安全管理员
     {
@@ -115,6 +137,12 @@ ROWS = [
     },
     {
         "name": "accounts:role_edit",
+        "kwargs": {"pk": "working_role.pk"},
+        "method": "get",
+        "expect": _only("security_admin", 200),
+    },
+    {
+        "name": "accounts:role_edit",
         "kwargs": MISSING,
         "method": "get",
         "expect": _only("security_admin", 404),
@@ -124,6 +152,12 @@ ROWS = [
         "kwargs": {},
         "method": "get",
         "expect": _only("security_admin"),
+    },
+    {
+        "name": "accounts:role_assign",
+        "kwargs": SUBJECT,
+        "method": "get",
+        "expect": _only("security_admin", 200),
     },
     {
         "name": "accounts:role_assign",
