@@ -117,6 +117,7 @@ def log_in(*, request, username: str, password: str) -> User | None:
         authenticated.failed_logins = 0
         authenticated.locked_until = None
         authenticated.save(update_fields=["failed_logins", "locked_until"])
+        forget_session(request)  # a previous user's session on this browser ends here
         auth_login(request, authenticated)
         remember_session(request, authenticated)
         touch(request, force=True)

@@ -93,7 +93,8 @@ class User(AbstractUser):
     must_change_password = models.BooleanField(_("下次登录须修改密码"), default=False)
 
     objects = ScopedUserManager()
-    scope_fields = ScopeFields(organisation="organisation", owner="pk")
+    # Users are seen through their organisation; "own records" scope shows no users.
+    scope_fields = ScopeFields(organisation="organisation", owner=None)
 
     class Meta:
         verbose_name = _("用户")
