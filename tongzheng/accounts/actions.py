@@ -533,3 +533,44 @@ def assign_roles(*, actor, user, roles, request=None) -> None:
             request=request,
             detail={"change": "user_roles", "before": before, "after": after},
         )
+
+
+def bootstrap_administrator(
+    *, role_code: str, username: str, full_name: str, organisation
+) -> tuple[User, str]:
+    """Create one of the three administrators from the operator's console (no actor exists
+    yet on a fresh installation: there is no superuser). Audited with the console as actor."""
+    if role_code not in ADMINISTRATOR_ROLE_CODES:
+        raise ValidationError(_("角色必须是系统管理员、安全管理员或审计管理员之一。"))
+    from tongzheng.accounts.roles import ensure_builtin_roles
+
+    ensure_builtin_roles()
+    role = Role.objects.get(code=role_code)
+    password = generate_temporary_password()
+    user = User(
+        username=username.strip(),
+        full_name=full_name.strip(),
+        kind=AccountKind.STAFF,
+        organisation=organisation,
+        must_change_password=True,
+    )
+    user.set_password(password)
+    user.full_clean()
+    with transaction.atomic():
+        user.save()
+        user.roles.set([role])
+        record_event(
+            actor=None,
+            actor_name="console",
+            action="accounts.user_created",
+            target=user,
+            detail={"via": "console", "kind": user.kind, "organisation_id": organisation.pk},
+        )
+        record_event(
+            actor=None,
+            actor_name="console",
+            action="permission.changed",
+            target=user,
+            detail={"change": "user_roles", "before": [], "after": [role_code]},
+        )
+    return user, password
