@@ -314,6 +314,15 @@ def timed_task_models() -> list[type]:
     return list(platform.timed_task_models)
 
 
+def timed_querysets_for(user, permission: str) -> list[tuple[type, TimedTaskQuerySet]]:
+    """(model, queryset) of every registered model, scoped with ``permission`` (for supervision).
+
+    Each queryset is ``model.objects.for_user(user, permission)``; chain ``.red()``,
+    ``.yellow()``, ``.status_counts()`` etc. A user without the permission gets empty sets.
+    """
+    return [(model, model.objects.for_user(user, permission)) for model in timed_task_models()]
+
+
 def open_tasks_for(user, *, limit: int = 50, now=None) -> list[InboxRow]:
     """The user's open timed tasks across every registered module, earliest deadline first.
 

@@ -15,6 +15,7 @@ from tongzheng.core.timed import (
     TimedStatus,
     deadline,
     open_tasks_for,
+    timed_querysets_for,
     timed_task_models,
 )
 
@@ -188,3 +189,23 @@ def test_open_tasks_for_is_scoped_merged_by_due_date_and_skips_finished():
     assert open_tasks_for(UserFactory(organisation=other), now=NOW) == []  # no permission
     assert open_tasks_for(CitizenFactory(), now=NOW) == []
     assert len(open_tasks_for(clerk, now=NOW, limit=1)) == 1
+
+
+def test_supervision_reads_every_model_scoped_with_its_own_permission():
+    home, other = OrganisationFactory(), OrganisationFactory()
+    red_here = errand(limit=1, title="本单位超期", organisation=home)
+    errand(limit=1, title="外单位超期", organisation=other)
+    errand(limit=10, title="本单位正常", organisation=home)
+    role = RoleFactory(permissions=["supervision.view_task"], scope=DataScope.OWN_ORGANISATION)
+    supervisor = UserFactory(organisation=home, roles=[role])
+    [(model, queryset)] = [
+        pair
+        for pair in timed_querysets_for(supervisor, "supervision.view_task")
+        if pair[0] is Errand
+    ]
+    assert list(queryset.red(NOW)) == [red_here]
+    assert queryset.status_counts(NOW)["normal"] == 1
+    [(_model, nothing)] = [
+        pair for pair in timed_querysets_for(supervisor, "timedtest.other") if pair[0] is Errand
+    ]
+    assert not nothing.exists()
