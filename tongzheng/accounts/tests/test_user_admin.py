@@ -3,7 +3,9 @@
 import pytest
 from django.contrib.sessions.models import Session
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -244,3 +246,20 @@ class TestRegistration:
         html = response.content.decode()
         assert "该用户名已被使用" in html
         assert "两次输入的密码不一致" in html
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", ["accounts:user_list", "accounts:assignment_list"])
+def test_user_lists_cost_the_same_queries_for_more_users(
+    client, system_admin, security_admin, name, django_assert_max_num_queries
+):
+    admin = system_admin if name == "accounts:user_list" else security_admin
+    verified_login(client, admin)
+    organisation = OrganisationFactory()
+    UserFactory.create_batch(3, organisation=organisation, roles=[RoleFactory()])
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(reverse(name)).status_code == 200
+    UserFactory.create_batch(30, organisation=organisation, roles=[RoleFactory()])
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = client.get(reverse(name))
+    assert response.status_code == 200
