@@ -58,15 +58,16 @@ def main() -> int:
             cursor.execute(f"SELECT count(*) FROM {table}")  # noqa: S608 - fixed names
             counts[table] = cursor.fetchone()[0]
 
-    accounted = sum(seconds for _, seconds, _ in report.phases)
+    accounted = sum(seconds for name, seconds, _ in report.phases if not name.startswith(" "))
     print(f"scale={args.scale} workers={args.workers} seed={args.seed} {version}")
     print(f"load average before {load_before[0]:.2f}, after {load_after[0]:.2f} (1 min)")
     print()
     print("| phase | rows | seconds | rows/s |")
     print("|---|---:|---:|---:|")
     for phase, seconds, rows in report.phases:
-        rate = f"{rows / seconds:,.0f}" if seconds > 0 else "-"
-        print(f"| {phase} | {rows:,} | {seconds:.1f} | {rate} |")
+        rate = f"{rows / seconds:,.0f}" if seconds > 0 and rows else "-"
+        rows_text = f"{rows:,}" if rows else ""
+        print(f"| {phase.strip()} | {rows_text} | {seconds:.1f} | {rate} |")
     print(f"| outside the phases (setup, return) | | {total - accounted:.1f} | |")
     print(f"| **total** | | **{total:.1f}** | |")
     print()
