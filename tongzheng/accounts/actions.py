@@ -177,6 +177,14 @@ def pending_totp_device(*, actor, request=None) -> TOTPDevice:
         return device
 
 
+def _elevate_session(request, actor, device) -> None:
+    """Mark the session verified under a new key (no session fixation across the factor)."""
+    forget_session(request)
+    request.session.cycle_key()
+    otp_login(request, device)
+    remember_session(request, actor)
+
+
 def _otp_failure(actor, *, request, reason: str) -> bool:
     """Record a wrong token; True when the account is now locked (the session then ends)."""
     user = User.objects.select_for_update().get(pk=actor.pk)
@@ -203,7 +211,7 @@ def confirm_totp_enrolment(*, actor, request, token: str) -> bool:
         device.confirmed = True
         device.save(update_fields=["confirmed"])
         TOTPDevice.objects.filter(user=actor, confirmed=False).delete()
-        otp_login(request, device)
+        _elevate_session(request, actor, device)
         User.objects.filter(pk=actor.pk).update(failed_logins=0)
         record_event(actor=actor, action="auth.otp_enrolled", target=actor, request=request)
         return True
@@ -216,7 +224,7 @@ def verify_second_factor(*, actor, request, token: str) -> bool:
     with transaction.atomic():
         for device in devices_for_user(actor, confirmed=True, for_verify=True):
             if device.verify_token(token):
-                otp_login(request, device)
+                _elevate_session(request, actor, device)
                 User.objects.filter(pk=actor.pk).update(failed_logins=0)
                 record_event(
                     actor=actor,

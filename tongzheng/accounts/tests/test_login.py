@@ -405,3 +405,17 @@ def test_superuser_flag_grants_nothing(client):
     assert boss.get_all_permissions() == set()
     for name in ["accounts:user_list", "accounts:role_list", "accounts:security_policy"]:
         assert client.get(reverse(name)).status_code == 403
+
+
+@pytest.mark.django_db
+def test_second_factor_gives_the_session_a_new_key(client, staff, staff_device):
+    from tongzheng.accounts.models import UserSession
+
+    post_login(client, staff.username)
+    before = client.session.session_key
+    client.post(reverse("accounts:otp_verify"), {"token": totp_token(staff_device)})
+    after = client.session.session_key
+    assert after != before
+    assert list(UserSession.objects.filter(user=staff).values_list("session_key", flat=True)) == [
+        after
+    ]
