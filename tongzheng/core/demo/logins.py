@@ -103,9 +103,16 @@ def create_demo_users(builder) -> list[Login]:
 
 
 def demo_usernames() -> list[str]:
+    """Demo usernames in the order of BUILTIN_ROLES (then any other built-in role)."""
     from tongzheng.accounts.models import Role
+    from tongzheng.accounts.roles import BUILTIN_ROLES
 
-    codes = list(Role.objects.filter(is_builtin=True).values_list("code", flat=True))
+    codes = [definition.code for definition in BUILTIN_ROLES]
+    codes += [
+        code
+        for code in Role.objects.filter(is_builtin=True).values_list("code", flat=True)
+        if code not in codes
+    ]
     return [username_for(code) for code in codes] + [LOWER_STAFFING_USERNAME]
 
 

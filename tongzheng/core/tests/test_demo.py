@@ -1,5 +1,6 @@
 """The demo generator at its tiny ``test`` scale: one county, two townships, small units."""
 
+import base64
 import datetime
 from collections import Counter, defaultdict
 from io import StringIO
@@ -154,3 +155,25 @@ def test_print_logins_and_a_second_load_refused(demo_db):
     assert DEMO_PASSWORD in out.getvalue()
     with pytest.raises(CommandError):
         call_command("demo", "--scale", "test", stdout=StringIO())
+
+
+def test_a_demo_user_signs_in_with_the_password_and_a_code_from_the_printed_uri(demo_db, client):
+    from urllib.parse import parse_qs, urlparse
+
+    from django.urls import reverse
+    from django_otp.oath import TOTP
+
+    _, logins = demo_db
+    login = next(login for login in logins if login.username == "staffing")
+    response = client.post(
+        reverse("accounts:login"), {"username": "staffing", "password": DEMO_PASSWORD}
+    )
+    assert response.status_code == 302
+    secret = parse_qs(urlparse(login.otpauth_url).query)["secret"][0]
+    key = base64.b32decode(secret + "=" * (-len(secret) % 8))
+    token = f"{TOTP(key).token():06d}"
+    response = client.post(reverse("accounts:otp_verify"), {"token": token})
+    assert response.status_code == 302
+    assert response["Location"] != reverse("accounts:otp_verify")
+    assert client.get(response["Location"]).status_code == 200
+    assert client.session.get("otp_device_id")  # django-otp marks the session verified
