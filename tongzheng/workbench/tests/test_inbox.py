@@ -105,3 +105,29 @@ def test_home_shows_empty_state(client, registry_timed_models):
     login_verified(client, UserFactory())
     body = client.get("/workbench/").content.decode()
     assert "暂无待办事项" in body
+
+
+def test_home_lists_real_timed_tasks_in_scope_only(client):
+    """End to end with the test-only timed-task model registered in test mode."""
+    from tongzheng.accounts.tests.factories import RoleFactory
+    from tongzheng.core.tests.factories import OrganisationFactory
+    from tongzheng.core.tests.timedtest.models import PERMISSION, Errand
+
+    mine, other = OrganisationFactory(), OrganisationFactory()
+    user = UserFactory(organisation=mine, roles=[RoleFactory(permissions=[PERMISSION])])
+    overdue = Errand(title="本机构的超期事项", organisation=mine)
+    overdue.start(timezone.now() - timedelta(days=30), limit_working_days=3)
+    overdue.save()
+    Errand.objects.create(title="别的机构的事项", organisation=other)
+    done = Errand(title="已办结的事项", organisation=mine)
+    done.start(timezone.now() - timedelta(days=3), limit_working_days=5)
+    done.finish(timezone.now())
+    done.save()
+
+    login_verified(client, user)
+    body = client.get("/workbench/").content.decode()
+
+    assert f'<a href="/errands/{overdue.pk}/">本机构的超期事项</a>' in body
+    assert "红牌" in body
+    assert "别的机构的事项" not in body
+    assert "已办结的事项" not in body
