@@ -64,9 +64,18 @@ def test_staff_logs_in_with_totp_and_walks_the_workbench(page, staff_with_device
         assert page.get_by_role("heading", level=1).count() == 1, page.url
         axe_check(page)
 
+    # Switch to English from the user menu: the same page comes back in English.
+    before = page.url
+    page.locator("#tz-user-menu").click()
+    page.get_by_role("button", name="English").click()
+    page.wait_for_selector("html[lang='en']")
+    assert page.url == before
+    assert page.locator("#tz-navbar-menu [aria-current=page]").count() == 1
+    axe_check(page)
+
     # Sign out from the user menu.
     page.locator("#tz-user-menu").click()
-    page.get_by_role("button", name="退出登录").click()
+    page.get_by_role("button", name="Sign out").click()
     page.wait_for_url("**/accounts/login/**")
 
 
