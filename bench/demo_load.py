@@ -6,12 +6,15 @@ Usage (the database must exist, be migrated and hold no organisations)::
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/tz_bench .venv/bin/python bench/demo_load.py
 
 Options: --scale (default province), --workers (default: CPU count), --seed,
---no-migrate. Prints a Markdown table for docs/benchmarks.md and the machine's load
-average before and after, because other work on the machine changes the figures.
+--no-migrate. Prints a Markdown table for docs/benchmarks.md, the machine's load
+average before and after (other work on the machine changes the figures), and the CPU
+seconds spent by Python and by the PostgreSQL backend (parallel index-build workers are
+not counted).
 """
 
 import argparse
 import os
+import resource
 import sys
 import time
 from pathlib import Path
@@ -44,11 +47,18 @@ def main() -> int:
     if organisations_exist():
         print("The database already holds organisations; use an empty one.", file=sys.stderr)
         return 2
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        backend = cursor.fetchone()[0]
+    server_before = server_cpu_seconds(backend)
+    python_before = python_cpu_seconds()
     load_before = os.getloadavg()
     started = time.perf_counter()
     report, logins = generate(args.scale, seed=args.seed, workers=args.workers)
-    total = time.perf_counter() - started  # includes the commit (foreign-key checks)
+    total = time.perf_counter() - started  # includes the commit
     load_after = os.getloadavg()
+    python_cpu = python_cpu_seconds() - python_before
+    server_after = server_cpu_seconds(backend)
 
     with connection.cursor() as cursor:
         cursor.execute("SELECT version()")
@@ -74,7 +84,27 @@ def main() -> int:
     for table, count in counts.items():
         print(f"{table}: {count:,} rows")
     print(f"users: {len(logins)}")
+    print(f"CPU seconds: Python (parent and workers) {python_cpu:.0f}", end="")
+    if server_before is not None and server_after is not None:
+        print(f", PostgreSQL backend {server_after - server_before:.0f}", end="")
+    print(f"; wall {total:.0f} s on {os.cpu_count()} CPUs")
     return 0
+
+
+def python_cpu_seconds() -> float:
+    """User + system CPU of this process and its finished children (the workers)."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def server_cpu_seconds(pid: int) -> float | None:
+    """CPU used so far by the PostgreSQL backend serving us, when the server is local."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 if __name__ == "__main__":
