@@ -4,6 +4,7 @@ import getpass
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tongzheng.audit.actions import purge_expired, record_verification
@@ -56,7 +57,12 @@ class Command(BaseCommand):
             b = result.broken
             self.stderr.write(
                 _("审计链在第 %(id)s 号记录处断开（时间 %(at)s，类型 %(kind)s）：%(message)s")
-                % {"id": b.id, "at": b.at.isoformat(), "kind": b.kind, "message": b.message}
+                % {
+                    "id": b.id,
+                    "at": timezone.localtime(b.at).isoformat(),
+                    "kind": b.kind,
+                    "message": b.message,
+                }
             )
             self.stderr.write(_("此前有 %(count)s 条记录校验通过。") % {"count": result.count})
             raise CommandError(_("审计链校验失败：第 %(id)s 号记录。") % {"id": b.id})
