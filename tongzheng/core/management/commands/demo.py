@@ -13,7 +13,7 @@ class Command(BaseCommand):
     help = _("生成演示数据：行政区划、机构、编制台账、实名人员和各角色的演示账号。")
 
     def add_arguments(self, parser):
-        # "test" is a tiny county for the test suite; it is accepted but not advertised.
+        # "test" is a tiny county (two townships, small units) for the test suite.
         parser.add_argument("--scale", choices=demo.SCALES, help=_("county、city 或 province"))
         parser.add_argument(
             "--seed", type=int, default=2026, help=_("随机种子（相同种子生成相同数据）")
