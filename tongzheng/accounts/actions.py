@@ -97,6 +97,7 @@ def log_in(*, request, username: str, password: str) -> User | None:
             return None
         if user.locked_until is not None:
             if user.locked_until > now:
+                User().set_password(password)  # same cost: the answer time must not tell
                 record_event(
                     actor=user,
                     action="auth.login_failed",
