@@ -25,9 +25,7 @@ class CalendarYear:
 def calendar_year(user, year: int) -> CalendarYear:
     """The calendar page's data: overrides and the package's holidays for one year."""
     require_permission(user, MANAGE_CALENDAR)
-    overrides = list(
-        CalendarOverride.objects.filter(date__year=year).select_related("created_by")
-    )
+    overrides = list(CalendarOverride.objects.filter(date__year=year).select_related("created_by"))
     return CalendarYear(
         year=year,
         package_knows=calendar.package_knows(year),
