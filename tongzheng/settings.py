@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "tongzheng.portal",
     "tongzheng.staffing",
     "tongzheng.api",
+    "ninja",  # serves the API documentation's assets locally, not from a CDN
 ]
 if MODE == "test":
     # A concrete TimedTask model for the tests of tongzheng.core.timed (never in production).

@@ -60,6 +60,9 @@ class StaffSession(SessionAuth):
         verified = getattr(user, "is_verified", None)
         if settings.STAFF_REQUIRE_TOTP and not (verified and verified()):
             raise NotVerified()
+        expired = getattr(user, "password_expired", None)
+        if expired and expired():
+            raise PermissionDenied(_("您的密码已过期或已被重置，请先在工作台修改密码。"))
         _check_permission(user, self.permission)
         return user
 

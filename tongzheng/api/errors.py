@@ -25,6 +25,16 @@ def _is_conflict(exc: ValidationError) -> bool:
     return any(e.code in ("unique", "unique_together") for group in errors for e in group)
 
 
+def _field_path(loc) -> tuple:
+    """("body", "payload", "name") → ("name",); ("query", "page") → ("page",)."""
+    parts = tuple(loc)
+    if parts and parts[0] in ("body", "query", "path", "header", "cookie", "form", "file"):
+        kind, parts = parts[0], parts[1:]
+        if kind == "body" and len(parts) > 1:
+            parts = parts[1:]
+    return parts
+
+
 def install(api) -> None:
     """Register the platform's exception handlers on a NinjaAPI instance."""
 
@@ -41,7 +51,7 @@ def install(api) -> None:
     def malformed(request, exc):
         fields: dict[str, list[str]] = {}
         for error in exc.errors:
-            location = ".".join(str(part) for part in error.get("loc", ()) if part != "body")
+            location = ".".join(str(part) for part in _field_path(error.get("loc", ())))
             fields.setdefault(location or "__all__", []).append(error.get("msg", ""))
         names = "、".join(sorted(fields))
         return respond(

@@ -85,3 +85,10 @@ def idempotent(run):
             return response
 
     return wrapper
+
+
+def purge_expired(now=None) -> int:
+    """Delete records older than ``RETENTION``; returns how many. For a periodic task."""
+    cutoff = (now or timezone.now()) - RETENTION
+    deleted, _per_model = IdempotencyRecord.objects.filter(created_at__lt=cutoff).delete()
+    return deleted

@@ -2,7 +2,7 @@
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from ninja.decorators import decorate_view
 from ninja.pagination import PageNumberPagination, paginate
 
@@ -151,7 +151,7 @@ def create_organisation(request, payload: OrganisationIn):
         parent=parent,
         request=request,
     )
-    return 201, organisation
+    return Status(201, organisation)
 
 
 @router.patch(

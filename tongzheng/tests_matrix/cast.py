@@ -111,16 +111,8 @@ class Cast:
     def client(self, persona: str) -> Client:
         """A test client for ``persona``, logged in (staff: with the second factor verified)."""
         if persona not in self._clients:
-            client = Client()
             user = self.users[persona]
-            if user is not None:
-                client.force_login(user)
-                device = self.devices.get(persona)
-                if device is not None:
-                    session = client.session
-                    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-                    session.save()
-            self._clients[persona] = client
+            self._clients[persona] = logged_in_client(user, self.devices.get(persona))
         return self._clients[persona]
 
     def resolve(self, value):
@@ -139,6 +131,18 @@ class Cast:
                 target = getattr(target, attribute)
             return target
         return value
+
+
+def logged_in_client(user, device=None, **client_options) -> Client:
+    """A client logged in as ``user`` (None: anonymous); with ``device``, OTP-verified."""
+    client = Client(**client_options)
+    if user is not None:
+        client.force_login(user)
+        if device is not None:
+            session = client.session
+            session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+            session.save()
+    return client
 
 
 def build_cast() -> Cast:
@@ -188,6 +192,10 @@ def build_cast() -> Cast:
     return cast
 
 
+FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # tests only: speed
+
+
 @pytest.fixture
-def cast(db) -> Cast:
+def cast(db, settings) -> Cast:
+    settings.PASSWORD_HASHERS = FAST_HASHERS
     return build_cast()
