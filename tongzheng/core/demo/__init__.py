@@ -4,11 +4,18 @@ See docs/demo.md. ``generate`` loads divisions, organisations, the quota ledger,
 personnel and one user per built-in role into an empty database, in bulk.
 """
 
-from tongzheng.core.demo.generator import SCALES, DivisionNotFound, generate, organisations_exist
+from tongzheng.core.demo.generator import (
+    SCALES,
+    DemoDataExists,
+    DivisionNotFound,
+    generate,
+    organisations_exist,
+)
 from tongzheng.core.demo.logins import DEMO_PASSWORD, demo_logins, format_logins
 
 __all__ = [
     "DEMO_PASSWORD",
+    "DemoDataExists",
     "DivisionNotFound",
     "SCALES",
     "demo_logins",

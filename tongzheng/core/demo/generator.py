@@ -139,6 +139,10 @@ class DivisionNotFound(ValueError):
     pass
 
 
+class DemoDataExists(RuntimeError):
+    pass
+
+
 def document_prefix(division) -> str:
     """The short form in 批准文号: 川编委发 for the province, 金编委发 for 金堂县."""
     if division.level == 1:
@@ -481,7 +485,9 @@ class Builder:
                 yield rows
 
         with indexes_built_afterwards(Person) as rebuild:
-            if self.workers > 1 and len(tasks) > 1:
+            # Workers are forked (they inherit the plans and never touch the database).
+            fork = "fork" in multiprocessing.get_all_start_methods()
+            if self.workers > 1 and len(tasks) > 1 and fork:
                 context = multiprocessing.get_context("fork")
                 with context.Pool(self.workers) as pool:
                     written = self._write_people(
@@ -532,6 +538,9 @@ def generate(
     if scale not in SCALES:
         raise ValueError(f"unknown scale {scale!r}")
     with transaction.atomic():
+        if organisations_exist():
+            # Ids are reserved and indexes rebuilt on the assumption of an empty tree.
+            raise DemoDataExists(_("数据库中已有机构：演示数据只能载入空库。"))
         started = time.perf_counter()
         code = division_code or DEFAULT_DIVISION[scale]
         if len(code) != 6 or not code.isdigit():

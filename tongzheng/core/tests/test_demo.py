@@ -177,3 +177,27 @@ def test_a_demo_user_signs_in_with_the_password_and_a_code_from_the_printed_uri(
     assert response["Location"] != reverse("accounts:otp_verify")
     assert client.get(response["Location"]).status_code == 200
     assert client.session.get("otp_device_id")  # django-otp marks the session verified
+
+
+def test_generate_refuses_a_database_that_already_has_organisations(demo_db):
+    from tongzheng.core.demo import DemoDataExists
+
+    before = Person.objects.count()
+    with pytest.raises(DemoDataExists):
+        generate("test", seed=12)
+    assert Person.objects.count() == before
+
+
+def test_people_are_reproducible_from_the_seed_and_never_hold_the_plain_number():
+    from tongzheng.core.demo.people import AreaPool, UnitPlan, make_people
+
+    plan = UnitPlan(1, "510000/510100/510121/", "510121", ((3, 20),), 2, 2, 1, 2, 3, 0.5)
+    areas = AreaPool(("510121", "510104"), ("500101",), ("510122",))
+    keys = ("00112233445566778899aabbccddeeff", "ffeeddccbbaa99887766554433221100")
+    today = datetime.date(2026, 11, 28)
+    first_rows, first_ids = make_people(5, [plan], areas, keys, today, "2026-11-28T00:00:00+00:00")
+    second_rows, second_ids = make_people(5, [plan], areas, keys, today)
+    assert first_ids == second_ids and len(first_ids) == 25
+    assert [line.split("\t")[2] for line in first_rows] == [row[2] for row in second_rows]
+    assert not any(number in line for number in first_ids for line in first_rows)
+    assert all(resident_id_problem(number) is None for number in first_ids)

@@ -61,7 +61,7 @@ class Command(BaseCommand):
             report, logins = demo.generate(
                 scale, seed=seed, division_code=division, workers=workers
             )
-        except demo.DivisionNotFound as exc:
+        except (demo.DivisionNotFound, demo.DemoDataExists) as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(
             _("已生成演示数据（规模 %(scale)s，区划 %(division)s）：")
