@@ -526,6 +526,9 @@ def assign_roles(*, actor, user, roles, request=None) -> None:
     roles = list(roles)
     if roles and user.kind != AccountKind.STAFF:
         raise ValidationError(_("只能为工作人员分配角色。"))
+    widest = scope_for(actor, ASSIGN_ROLES) or 0
+    if any(r.scope > widest for r in roles):
+        raise ValidationError(_("不能分配数据范围大于您自己管理范围的角色。"))
     administrator_roles = [r for r in roles if families_of(r.permissions)]
     if len(administrator_roles) > 1:
         raise ValidationError(_("一个用户只能担任一种管理员角色（三员分立）。"))

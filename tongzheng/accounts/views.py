@@ -34,6 +34,7 @@ from tongzheng.accounts.forms import (
 from tongzheng.accounts.middleware import staff_only
 from tongzheng.accounts.models import AccountKind, Role
 from tongzheng.accounts.passwords import ComplexityValidator
+from tongzheng.accounts.roles import ADMINISTRATOR_ROLE_CODES
 from tongzheng.core.access import require_permission
 from tongzheng.core.registry import platform
 
@@ -382,12 +383,13 @@ def user_password_reset(request, pk: int):
 
 @staff_only
 def role_list(request):
-    roles = queries.roles_for(request.user, actions.MANAGE_ROLES)
-    return render(
-        request,
-        "accounts/role_list.html",
-        {"roles": roles, "labels": {c: p.label for c, p in platform.permissions.items()}},
-    )
+    roles = list(queries.roles_for(request.user, actions.MANAGE_ROLES))
+    for role in roles:
+        role.permission_labels = [
+            (code, platform.permissions[code].label if code in platform.permissions else code)
+            for code in role.permissions
+        ]
+    return render(request, "accounts/role_list.html", {"roles": roles})
 
 
 def _role_form_page(request, role: Role | None):
@@ -416,7 +418,12 @@ def _role_form_page(request, role: Role | None):
                 messages.success(request, _("角色“%(name)s”已保存。") % {"name": saved.name})
                 return redirect("accounts:role_list")
         status = 400
-    return render(request, "accounts/role_form.html", {"form": form, "role": role}, status=status)
+    fixed = role is not None and role.code in ADMINISTRATOR_ROLE_CODES
+    if fixed:
+        for field in form.fields.values():
+            field.disabled = True
+    context = {"form": form, "role": role, "fixed": fixed}
+    return render(request, "accounts/role_form.html", context, status=status)
 
 
 @staff_only

@@ -296,3 +296,24 @@ def test_no_code_consults_is_superuser():
         and "is_superuser" in path.read_text(encoding="utf-8")
     ]
     assert offenders == []
+
+
+@pytest.mark.django_db
+def test_scoped_security_admin_cannot_hand_out_wider_roles(staff):
+    narrow = RoleFactory(permissions=["accounts.assign_roles"], scope=DataScope.OWN_ORGANISATION)
+    admin = UserFactory(organisation=staff.organisation, roles=[narrow])
+    with pytest.raises(ValidationError) as exc:
+        actions.assign_roles(actor=admin, user=staff, roles=[builtin_role("staffing_clerk")])
+    assert "数据范围" in exc.value.messages[0]
+    actions.assign_roles(actor=admin, user=staff, roles=[builtin_role("office_secretary")])
+    assert list(staff.roles.values_list("code", flat=True)) == ["office_secretary"]
+
+
+@pytest.mark.django_db
+def test_administrator_role_page_is_read_only(client, security_admin):
+    verified_login(client, security_admin)
+    html = client.get(reverse("accounts:role_edit", args=[builtin_role("audit_admin").pk]))
+    assert "不能修改" in html.content.decode()
+    assert 'type="submit"' not in html.content.decode().split("<main")[1].split("</form>")[0]
+    role_list = client.get(reverse("accounts:role_list")).content.decode()
+    assert "查看审计日志" in role_list or "audit.view_event" in role_list
