@@ -127,7 +127,10 @@ TEMPLATES = [
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = ["tongzheng.accounts.backends.PolicyBackend"]
 PASSWORD_HASHERS = [
-    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    # The test suite creates thousands of users; a deliberate slow hash there is only cost.
+    "django.contrib.auth.hashers.MD5PasswordHasher"
+    if MODE == "test"
+    else "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "tongzheng.accounts.passwords.ComplexityValidator"},
