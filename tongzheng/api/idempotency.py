@@ -28,6 +28,20 @@ MAX_KEY_LENGTH = 255
 RETENTION = timedelta(hours=24)
 
 
+# For an operation's ``openapi_extra``: documents the header in the schema.
+OPENAPI_HEADER = {
+    "parameters": [
+        {
+            "in": "header",
+            "name": HEADER,
+            "required": False,
+            "schema": {"type": "string", "maxLength": MAX_KEY_LENGTH},
+            "description": "幂等键：同一用户以相同的键重试时返回首次的结果，不会重复执行（保留24小时）。",
+        }
+    ]
+}
+
+
 def _fingerprint(request) -> str:
     return sm3_hex(b"\n".join([request.method.encode(), request.path.encode(), request.body]))
 

@@ -7,7 +7,7 @@ from ninja.decorators import decorate_view
 from ninja.pagination import PageNumberPagination, paginate
 
 from tongzheng.api.auth import api_auth
-from tongzheng.api.idempotency import idempotent
+from tongzheng.api.idempotency import OPENAPI_HEADER, idempotent
 from tongzheng.core import actions, queries
 from tongzheng.core.access import DataScope, permissions_of, scope_for
 from tongzheng.core.models import (
@@ -126,6 +126,7 @@ def get_organisation(request, organisation_id: int):
     "/organisations",
     response={201: OrganisationOut},
     auth=api_auth(actions.MANAGE_ORGANISATION),
+    openapi_extra=OPENAPI_HEADER,
 )
 @decorate_view(idempotent)
 def create_organisation(request, payload: OrganisationIn):
