@@ -1,8 +1,11 @@
 """Writes of the API package: issuing and revoking tokens (系统管理员's work)."""
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from tongzheng.accounts.models import AccountKind
 from tongzheng.api.models import ApiToken
 from tongzheng.api.tokens import digest, new_secret
 from tongzheng.audit.actions import record_event
@@ -14,6 +17,11 @@ MANAGE_TOKENS = "accounts.manage_users"
 def issue_api_token(*, actor, user, name: str, request=None) -> tuple[ApiToken, str]:
     """签发接口令牌: returns the token and its secret, which is shown once and never stored."""
     require_permission(actor, MANAGE_TOKENS)
+    if user.kind != AccountKind.STAFF or not user.is_active:
+        raise ValidationError(_("接口令牌只能代表有效的工作人员账户。"), code="not_staff")
+    name = (name or "").strip()
+    if not name or len(name) > 100:
+        raise ValidationError(_("请填写令牌名称（不超过100个字）。"), code="name")
     secret = new_secret()
     with transaction.atomic():
         token = ApiToken.objects.create(

@@ -27,7 +27,7 @@ def active_token(secret: str) -> ApiToken | None:
         return None
     token = (
         ApiToken.objects.select_related("user", "user__organisation")
-        .filter(token_hash=digest(secret), revoked=False, user__is_active=True)
+        .filter(token_hash=digest(secret), revoked=False, user__is_active=True, user__kind="staff")
         .first()
     )
     return token
