@@ -27,6 +27,8 @@ def organisation_list(request):
         request.user, division_code=division_code, kind=kind, q=q
     )
     page = Paginator(organisations, PAGE_SIZE).get_page(request.GET.get("page"))
+    for organisation in page.object_list:  # tree depth, for indentation
+        organisation.depth = organisation.path.count("/") - 1
     division = Division.objects.filter(code=division_code).first() if division_code else None
     context = {
         "page": page,
