@@ -10,11 +10,13 @@ from importlib import import_module
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
+from django.http import JsonResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 
 from tongzheng.api import errors
-from tongzheng.api.auth import api_auth
+from tongzheng.api.auth import api_auth, bearer_token
+from tongzheng.api.tokens import mark_used
 
 # (URL prefix, module holding ``router``). Each app adds its own line.
 ROUTERS: list[tuple[str, str]] = [
@@ -23,12 +25,26 @@ ROUTERS: list[tuple[str, str]] = [
 
 
 def staff_docs(view):
-    """The schema and its documentation are for signed-in staff, not the public."""
+    """The schema and its documentation are for verified staff and token holders only.
+
+    /api/docs (HTML) keeps the login redirect; /api/openapi.json answers 401 as JSON so that
+    machine clients can fetch it with their bearer token.
+    """
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
+        token = bearer_token(request)
+        if token is not None:
+            mark_used(token)
+            return view(request, *args, **kwargs)
         user = request.user
-        if not user.is_authenticated or getattr(user, "kind", None) != "staff":
+        if not user.is_authenticated:
+            return JsonResponse(
+                {"detail": _("请先登录，或在请求头中提供有效的接口令牌。")},
+                status=401,
+                json_dumps_params={"ensure_ascii": False},
+            )
+        if getattr(user, "kind", None) != "staff":
             raise PermissionDenied(_("接口文档仅供工作人员查阅。"))
         verified = getattr(user, "is_verified", None)
         if settings.STAFF_REQUIRE_TOTP and not (verified and verified()):

@@ -72,12 +72,16 @@ def api_auth(permission: str | None = None) -> list:
     return [BearerToken(permission), StaffSession(permission)]
 
 
+def bearer_token(request):
+    """The active token named by the Authorization header, or None."""
+    scheme, _sep, secret = request.headers.get("Authorization", "").partition(" ")
+    return active_token(secret.strip()) if scheme.lower() == "bearer" else None
+
+
 def principal(request):
     """The user a request speaks for, before the operation's own authentication runs."""
-    header = request.headers.get("Authorization", "")
-    scheme, _sep, secret = header.partition(" ")
-    if scheme.lower() == "bearer":
-        token = active_token(secret.strip())
+    if request.headers.get("Authorization", "").lower().startswith("bearer"):
+        token = bearer_token(request)
         return token.user if token else None
     user = getattr(request, "user", None)
     return user if getattr(user, "is_authenticated", False) else None

@@ -46,3 +46,17 @@ def test_tokens_are_only_for_staff_accounts(cast):
             "--name", "x",
         )  # fmt: skip
     assert not ApiToken.objects.exists()
+
+
+def test_a_token_may_fetch_the_schema(cast):
+    from tongzheng.api.actions import issue_api_token
+
+    _token, secret = issue_api_token(
+        actor=cast.system_admin, user=cast.staff_same_org, name="schema"
+    )
+    client = cast.client("anonymous")
+    assert client.get("/api/openapi.json").status_code == 401
+    response = client.get("/api/openapi.json", HTTP_AUTHORIZATION=f"Bearer {secret}")
+    assert response.status_code == 200
+    assert "/api/core/organisations" in response.json()["paths"]
+    assert client.get("/api/docs").status_code == 302  # the HTML keeps the login redirect
