@@ -9,6 +9,7 @@ Optional keys: "query" (GET parameters), "data" (the POST/PATCH body; empty by d
 String values like "org_a.pk" in kwargs, query and data name cast members
 (``tongzheng.tests_matrix.cast``). API operations are keyed by URL name *and* method.
 Each request runs in a savepoint that is rolled back, so rows cannot disturb each other.
+Every 4xx answer of an API operation must also be JSON with a Chinese "detail" string.
 """
 
 import json
@@ -149,6 +150,13 @@ def _request(client, url: str, method: str, is_api: bool, query: dict, data: dic
     return client.generic(method.upper(), url, "")
 
 
+def _is_json_error(response) -> bool:
+    try:
+        return isinstance(json.loads(response.content).get("detail"), str)
+    except (ValueError, AttributeError):
+        return False
+
+
 def test_every_persona_gets_the_expected_status(cast):
     known = routes(skipped=True)
     clients = {persona: cast.client(persona) for persona in PERSONAS}  # logged in, committed
@@ -162,6 +170,7 @@ def test_every_persona_gets_the_expected_status(cast):
         except (NoReverseMatch, AttributeError) as exc:
             mismatches.append(f"{name}: kwargs {row.get('kwargs')} do not resolve: {exc}")
             continue
+        is_api = known[name] is not None and name.startswith(f"{API_NAMESPACE}:")
         query = cast.resolve(row.get("query") or {})
         data = cast.resolve(row.get("data") or {})
         for persona in PERSONAS:
@@ -179,5 +188,10 @@ def test_every_persona_gets_the_expected_status(cast):
                 mismatches.append(
                     f"{name} [{method.upper()} {url}] as {persona}: "
                     f"expected {expected}, got {response.status_code}  ({source})"
+                )
+            elif is_api and response.status_code >= 400 and not _is_json_error(response):
+                mismatches.append(
+                    f"{name} [{method.upper()} {url}] as {persona}: "
+                    f"{response.status_code} without a JSON {{'detail': ...}} body  ({source})"
                 )
     assert not mismatches, f"{len(mismatches)} status mismatches:\n" + "\n".join(mismatches)
