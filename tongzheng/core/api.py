@@ -162,7 +162,7 @@ def create_organisation(request, payload: OrganisationIn):
 )
 def update_organisation(request, organisation_id: int, payload: OrganisationPatch):
     organisation = queries.manageable_organisation(request.auth, organisation_id)
-    changes = payload.dict(exclude_unset=True)
+    changes = payload.model_dump(exclude_unset=True)
     return actions.update_organisation(
         actor=request.auth, organisation=organisation, changes=changes, request=request
     )

@@ -345,3 +345,12 @@ def test_a_session_with_an_expired_password_is_refused(cast):
     response = cast.client("staff_same_org").get("/api/core/me")
     assert response.status_code == 403
     assert "密码" in response.json()["detail"]
+
+
+def test_patch_with_a_null_name_is_422_and_changes_nothing(cast, manager):
+    client, _user = manager
+    url = f"{ORGANISATIONS}/{cast.org_b.pk}"
+    response = client.patch(url, json.dumps({"name": None}), "application/json")
+    assert response.status_code == 422
+    cast.org_b.refresh_from_db()
+    assert cast.org_b.name == "成都市财政局"
