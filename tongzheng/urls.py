@@ -8,6 +8,7 @@ urlpatterns = [
     path("workbench/core/", include("tongzheng.core.urls")),
     path("workbench/organisations/", include("tongzheng.core.urls_organisations")),
     path("workbench/audit/", include("tongzheng.audit.urls")),
+    path("workbench/staffing/statistics/", include("tongzheng.staffing.urls_statistics")),
     path("workbench/", include("tongzheng.workbench.urls")),
     path("api/", include("tongzheng.api.urls")),
     # The language switcher must work before login too (LoginRequiredMiddleware is on).

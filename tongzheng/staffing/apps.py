@@ -37,3 +37,6 @@ class StaffingConfig(AppConfig):
                 _("导入导出"), "staffing_import:upload", "staffing.import_personnel", order=45
             ),
         )
+        from tongzheng.staffing.registrations import register  # statistics, disclosure
+
+        register()
