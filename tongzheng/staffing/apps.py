@@ -40,3 +40,12 @@ class StaffingConfig(AppConfig):
         from tongzheng.staffing.registrations import register  # statistics, disclosure
 
         register()
+        # Excel import and export (engineer C).
+        platform.add_permissions(
+            Permission("staffing.import_personnel", _("导入单位和实名人员（Excel）")),
+        )
+        platform.add_navigation(
+            NavEntry(
+                _("导入导出"), "staffing_import:upload", "staffing.import_personnel", order=45
+            ),
+        )
