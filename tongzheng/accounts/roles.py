@@ -64,7 +64,13 @@ BUILTIN_ROLES: tuple[RoleDefinition, ...] = (
         AdministratorRole.SYSTEM,
         _("系统管理员"),
         DataScope.ALL,
-        ("accounts.manage_users", "core.manage_calendar"),
+        # The organisation tree is platform configuration: users hang from it.
+        (
+            "accounts.manage_users",
+            "core.manage_calendar",
+            "core.view_organisation",
+            "core.manage_organisation",
+        ),
     ),
     RoleDefinition(
         AdministratorRole.SECURITY,

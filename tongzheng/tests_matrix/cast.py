@@ -73,12 +73,10 @@ def _administrator_definitions() -> dict[str, tuple[str, int, list[str]]]:
     }
 
 
-def _is_administrator_permission(code: str, admin_codes: set[str]) -> bool:
-    try:
-        from tongzheng.accounts.roles import family_of
-    except ImportError:
-        return code in admin_codes
-    return family_of(code) is not None or code in admin_codes
+def _is_administrator_permission(code: str) -> bool:
+    from tongzheng.accounts.roles import family_of
+
+    return family_of(code) is not None
 
 
 def _role(code: str, name: str, scope: int, permissions: list[str]) -> Role:
@@ -163,9 +161,8 @@ def build_cast() -> Cast:
     )
 
     definitions = _administrator_definitions()
-    admin_codes = {code for _n, _s, codes in definitions.values() for code in codes}
     working = sorted(
-        code for code in platform.permissions if not _is_administrator_permission(code, admin_codes)
+        code for code in platform.permissions if not _is_administrator_permission(code)
     )
     working_role = Role.objects.update_or_create(
         code=WORKING_ROLE,
