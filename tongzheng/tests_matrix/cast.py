@@ -189,10 +189,6 @@ def build_cast() -> Cast:
     return cast
 
 
-FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # tests only: speed
-
-
 @pytest.fixture
 def cast(db, settings) -> Cast:
-    settings.PASSWORD_HASHERS = FAST_HASHERS
     return build_cast()

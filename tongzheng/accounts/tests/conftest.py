@@ -9,12 +9,6 @@ from tongzheng.accounts.tests.factories import (
 )
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hasher(settings):
-    """PBKDF2 at production strength costs most of a second per hash; tests need no strength."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def staff(db):
     return UserFactory()

@@ -3,12 +3,11 @@ from django.core.management import CommandError, call_command
 
 from tongzheng.api.models import ApiToken
 from tongzheng.audit.models import AuditEvent
-from tongzheng.tests_matrix.cast import FAST_HASHERS, build_cast
+from tongzheng.tests_matrix.cast import build_cast
 
 
 @pytest.fixture
 def cast(db, settings):
-    settings.PASSWORD_HASHERS = FAST_HASHERS
     return build_cast()
 
 

@@ -13,7 +13,7 @@ from django.db import connection, connections
 from tongzheng.accounts.tests.factories import RoleFactory, UserFactory, confirmed_totp_device
 from tongzheng.core.access import DataScope
 from tongzheng.core.models import Organisation
-from tongzheng.tests_matrix.cast import FAST_HASHERS, build_cast, logged_in_client
+from tongzheng.tests_matrix.cast import build_cast, logged_in_client
 
 pytestmark = [
     pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL"),
@@ -22,7 +22,6 @@ pytestmark = [
 
 
 def test_simultaneous_retries_create_one_organisation(settings):
-    settings.PASSWORD_HASHERS = FAST_HASHERS
     cast = build_cast()
     role = RoleFactory(
         code="race_manager", permissions=["core.manage_organisation"], scope=DataScope.ALL

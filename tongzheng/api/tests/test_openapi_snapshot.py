@@ -9,7 +9,7 @@ import os
 from pathlib import Path
 
 from tongzheng.accounts.tests.factories import UserFactory, confirmed_totp_device
-from tongzheng.tests_matrix.cast import FAST_HASHERS, logged_in_client
+from tongzheng.tests_matrix.cast import logged_in_client
 
 SNAPSHOT = Path(__file__).resolve().parent.parent / "openapi_snapshot.json"
 
@@ -19,7 +19,6 @@ def _render(schema: dict) -> str:
 
 
 def test_openapi_schema_matches_the_snapshot(db, settings):
-    settings.PASSWORD_HASHERS = FAST_HASHERS
     user = UserFactory(username="schema_reader")
     response = logged_in_client(user, confirmed_totp_device(user)).get("/api/openapi.json")
     assert response.status_code == 200

@@ -56,12 +56,6 @@ def raw(sql: str, params=None):
         return cursor.rowcount
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    # The factories set a password on every user; the production hasher costs ~0.5 s each.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def bypass():
     """Tamper as a database owner would: the guard lifted, the change made, the guard back."""

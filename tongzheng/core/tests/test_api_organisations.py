@@ -10,7 +10,7 @@ from tongzheng.audit.models import AuditEvent
 from tongzheng.core.access import DataScope
 from tongzheng.core.models import Organisation
 from tongzheng.core.tests.factories import OrganisationFactory
-from tongzheng.tests_matrix.cast import FAST_HASHERS, build_cast, logged_in_client
+from tongzheng.tests_matrix.cast import build_cast, logged_in_client
 
 ORGANISATIONS = "/api/core/organisations"
 VALID_USCC = "11510100MB1234567M"  # 机构编制 (1), 机关 (1), 成都 510100
@@ -24,8 +24,7 @@ def valid_uscc() -> str:
 
 
 @pytest.fixture
-def cast(db, settings):
-    settings.PASSWORD_HASHERS = FAST_HASHERS
+def cast(db):
     return build_cast()
 
 

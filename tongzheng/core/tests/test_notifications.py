@@ -26,11 +26,6 @@ from tongzheng.testing.clients import login_verified
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def user():
     return UserFactory(email="zhang.san@example.gov.cn")

@@ -5,13 +5,12 @@ import pytest
 from tongzheng.accounts.tests.factories import RoleFactory, UserFactory, confirmed_totp_device
 from tongzheng.core.access import DataScope
 from tongzheng.testing.browser import axe_check
-from tongzheng.tests_matrix.cast import FAST_HASHERS, build_cast, logged_in_client
+from tongzheng.tests_matrix.cast import build_cast, logged_in_client
 
 pytestmark = pytest.mark.browser
 
 
 def test_organisation_pages_are_accessible(page, live_server, settings):
-    settings.PASSWORD_HASHERS = FAST_HASHERS
     cast = build_cast()
     role = RoleFactory(
         code="browser_manager",

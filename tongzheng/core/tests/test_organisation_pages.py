@@ -7,12 +7,11 @@ from tongzheng.accounts.tests.factories import RoleFactory, UserFactory, confirm
 from tongzheng.audit.models import AuditEvent
 from tongzheng.core.access import DataScope
 from tongzheng.core.models import Organisation
-from tongzheng.tests_matrix.cast import FAST_HASHERS, build_cast, logged_in_client
+from tongzheng.tests_matrix.cast import build_cast, logged_in_client
 
 
 @pytest.fixture
-def cast(db, settings):
-    settings.PASSWORD_HASHERS = FAST_HASHERS
+def cast(db):
     return build_cast()
 
 

@@ -22,11 +22,6 @@ from tongzheng.core.timed import (
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def at(month, day, hour=0, minute=0, second=0):
     return timezone.make_aware(datetime.datetime(2026, month, day, hour, minute, second))
 
