@@ -58,6 +58,37 @@ ORG_COLUMNS = (
     "path",
     "is_active",
 )
+POST_COLUMNS = (
+    "organisation_id",
+    "post",
+    "division_path",
+    "date",
+    "reason",
+    "approval_document",
+    "increase",
+    "decrease",
+)
+PROFILE_COLUMNS = (
+    "organisation_id",
+    "division_path",
+    "main_duties",
+    "funding_form",
+    "institution_category",
+    "approval_document",
+    "approval_date",
+)
+# 经费形式 and 事业单位类别 of a public institution, from its main establishment type.
+FUNDING = {
+    cat.FULL: ("full", "welfare_1"),
+    cat.PART: ("partial", "welfare_2"),
+    cat.SELF: ("self", "commercial"),
+}
+MAIN_DUTIES = {
+    "party_government": "贯彻执行党和国家的方针政策和法律法规，履行{name}的职能职责，"
+    "承办上级交办的其他事项。",
+    "mass_organisation": "团结联系服务所联系的群众，依照章程开展工作，维护其合法权益。",
+    "public_institution": "承担{name}的公益服务职能，按规定提供相应的公共服务。",
+}
 LEDGER_COLUMNS = (
     "organisation_id",
     "establishment_type_id",
@@ -157,6 +188,7 @@ class Builder:
 
         self.scale = scale
         self.rng = random.Random(seed)
+        self.extra_rng = random.Random(seed + 3)
         self.seed = seed
         self.workers = workers
         self.uscc = UsccFactory(random.Random(seed + 1))
@@ -344,6 +376,7 @@ class Builder:
         rng = self.rng
         ledger: list[tuple] = []
         plans: list[UnitPlan] = []
+        extras = {"posts": [], "profiles": []}
         over_units = 0
         for row in self.orgs:
             template = row.template
@@ -352,6 +385,7 @@ class Builder:
             prefix = document_prefix(row.division)
             over = rng.random() < OVER_QUOTA_SHARE
             occupied = []
+            unit_start = len(ledger)  # this unit's first entry is its 三定
             for position, (type_code, low, high) in enumerate(template.quotas):
                 type_id = self.types[type_code]
                 approved = max(1, round(rng.randint(low, high) * row.size * self.factor))
@@ -399,6 +433,9 @@ class Builder:
             over_units += over
             total = sum(c for _, c in occupied)
             deputies = rng.randint(*template.deputies)
+            self.unit_extras(
+                row, template, min(deputies, max(total - 1, 0)), ledger[unit_start], extras
+            )
             plans.append(
                 UnitPlan(
                     organisation_id=row.id,
@@ -413,15 +450,69 @@ class Builder:
                     female_share=template.female_share,
                 )
             )
-        from tongzheng.staffing.models import QuotaLedgerEntry
+        from tongzheng.staffing.models import PostLedgerEntry, QuotaLedgerEntry, UnitProfile
 
         written = write_rows(
             QuotaLedgerEntry, LEDGER_COLUMNS, ledger, with_timestamps=("created_at",)
         )
+        posts = write_rows(
+            PostLedgerEntry, POST_COLUMNS, extras["posts"], with_timestamps=("created_at",)
+        )
+        profiles = write_rows(
+            UnitProfile, PROFILE_COLUMNS, extras["profiles"], with_timestamps=("updated_at",)
+        )
         self.report.counts["quota_ledger_entries"] = written
+        self.report.counts["post_ledger_entries"] = posts
+        self.report.counts["unit_profiles"] = profiles
         self.report.counts["units_planned_over_quota"] = over_units
-        self.report.phase("quota ledger", started, written)
+        self.report.phase(
+            "quota and post ledgers, 三定 profiles", started, written + posts + profiles
+        )
         return plans
+
+    def unit_extras(self, row, template, deputies: int, first_entry: tuple, extras) -> None:
+        """领导职数 ledger rows (heads and deputies fit their posts) and the unit's 三定 profile.
+
+        A separate random stream, so that adding these left every other figure unchanged.
+        """
+        rng = self.extra_rng
+        date, document = first_entry[3], first_entry[5]
+        posts = {
+            "unit_head": 1,
+            "unit_deputy": deputies + rng.choice((0, 0, 1)),
+            "department_head": row.internal_count,
+            "department_deputy": row.internal_count // 2,
+        }
+        for post, count in posts.items():
+            if count > 0:
+                extras["posts"].append(
+                    (
+                        row.id,
+                        post,
+                        row.division.path,
+                        date,
+                        "三定方案核定领导职数",
+                        document,
+                        count,
+                        0,
+                    )
+                )
+        funding, category = FUNDING.get(template.quotas[0][0], ("", ""))
+        if template.kind != "public_institution":
+            funding, category = "", ""
+        extras["profiles"].append(
+            (
+                row.id,
+                row.division.path,
+                MAIN_DUTIES.get(template.kind, MAIN_DUTIES["party_government"]).format(
+                    name=row.name
+                ),
+                funding,
+                category,
+                document,
+                date,
+            )
+        )
 
     # -- personnel -------------------------------------------------------------------
 

@@ -201,3 +201,22 @@ def test_people_are_reproducible_from_the_seed_and_never_hold_the_plain_number()
     assert [line.split("\t")[2] for line in first_rows] == [row[2] for row in second_rows]
     assert not any(number in line for number in first_ids for line in first_rows)
     assert all(resident_id_problem(number) is None for number in first_ids)
+
+
+def test_leadership_posts_fit_their_ledger_and_every_unit_has_a_profile(demo_db):
+    from tongzheng.staffing.models import PostLedgerEntry, UnitProfile
+
+    approved = {
+        (row["organisation_id"], row["post"]): row["approved"]
+        for row in PostLedgerEntry.objects.approved_totals()
+    }
+    held = Counter(
+        Person.objects.serving().exclude(post="none").values_list("organisation_id", "post")
+    )
+    assert held and all(count <= approved.get(key, 0) for key, count in held.items())
+    profiles = {p.organisation_id: p for p in UnitProfile.objects.all()}
+    assert set(Person.objects.values_list("organisation_id", flat=True)) <= set(profiles)
+    school = Organisation.objects.get(name="金堂县中学")
+    assert profiles[school.pk].funding_form == "full"
+    # Exactly the units that hold establishment (the tree's root bodies hold none).
+    assert set(profiles) == set(QuotaLedgerEntry.objects.values_list("organisation_id", flat=True))
