@@ -80,7 +80,21 @@ BUILTIN_ROLES: tuple[RoleDefinition, ...] = (
     ),
     RoleDefinition(AdministratorRole.AUDIT, _("审计管理员"), DataScope.ALL, ("audit.view_event",)),
     # Working roles: later modules add their permission codes here.
-    RoleDefinition("staffing_clerk", _("编办业务人员"), DataScope.DIVISION_AND_BELOW, ()),
+    RoleDefinition(
+        "staffing_clerk",
+        _("编办业务人员"),
+        DataScope.DIVISION_AND_BELOW,
+        (
+            "staffing.import_personnel",
+            "staffing.view_quota",
+            "staffing.view_person",
+            "staffing.manage_quota",
+            "staffing.manage_unit",
+            "staffing.edit_personnel",
+            "staffing.manage_personnel_locked",
+            "staffing.review_quota_use",
+        ),
+    ),
     RoleDefinition("service_staff", _("政务服务窗口人员"), DataScope.OWN_ORGANISATION, ()),
     RoleDefinition("supervisor", _("电子监察人员"), DataScope.DIVISION_AND_BELOW, ()),
     RoleDefinition("hotline_operator", _("热线话务员"), DataScope.ORGANISATION_AND_BELOW, ()),
