@@ -21,6 +21,7 @@ from tongzheng.api.tokens import mark_used
 # (URL prefix, module holding ``router``). Each app adds its own line.
 ROUTERS: list[tuple[str, str]] = [
     ("core", "tongzheng.core.api"),
+    ("staffing", "tongzheng.staffing.api"),
     ("staffing-statistics", "tongzheng.staffing.api_statistics"),
 ]
 

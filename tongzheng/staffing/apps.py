@@ -22,6 +22,11 @@ class StaffingConfig(AppConfig):
             Permission("staffing.apply_quota_use", _("申请用编")),
             Permission("staffing.review_quota_use", _("审核用编申请")),
         )
+        platform.add_navigation(
+            NavEntry(_("编制台账"), "staffing:unit_list", "staffing.view_quota", order=40),
+            NavEntry(_("实名人员"), "staffing:person_list", "staffing.view_person", order=41),
+            NavEntry(_("用编审批"), "staffing:application_list", "staffing.view_quota", order=42),
+        )
         from tongzheng.staffing.models import QuotaUseApplication
 
         platform.add_timed_task_model(QuotaUseApplication)
