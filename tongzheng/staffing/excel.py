@@ -338,14 +338,17 @@ class UnreadableWorkbook(Exception):
     """The bytes are not a readable .xlsx workbook."""
 
 
-def read_sheets(path, reader: str = "calamine") -> dict[str, list[list]]:
-    """Every sheet's rows (lists of cell values), by sheet name; "" for empty cells."""
+def read_sheets(data: bytes, reader: str = "calamine") -> dict[str, list[list]]:
+    """Every sheet's rows (lists of cell values), by sheet name; "" for empty cells.
+
+    Reads the given bytes (not the path again), so the rows are those of the digest.
+    """
     if reader == "openpyxl":
-        return _read_openpyxl(path)
+        return _read_openpyxl(data)
     from python_calamine import CalamineWorkbook
 
     try:
-        workbook = CalamineWorkbook.from_path(str(path))
+        workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
         return {
             name: workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
             for name in workbook.sheet_names
@@ -354,11 +357,11 @@ def read_sheets(path, reader: str = "calamine") -> dict[str, list[list]]:
         raise UnreadableWorkbook(str(exc)) from exc
 
 
-def _read_openpyxl(path) -> dict[str, list[list]]:
+def _read_openpyxl(data: bytes) -> dict[str, list[list]]:
     from openpyxl import load_workbook
 
     try:
-        workbook = load_workbook(str(path), read_only=True, data_only=True)
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:
         raise UnreadableWorkbook(str(exc)) from exc
     try:

@@ -10,6 +10,7 @@ in the template layout, ID numbers masked. See docs/staffing-import.md.
 from __future__ import annotations
 
 import datetime
+import hmac
 import os
 import time
 from collections import Counter, defaultdict
@@ -17,13 +18,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count
 from django.utils.translation import gettext as _
 
 from tongzheng.audit.actions import record_event
 from tongzheng.core.access import DataScope, require_permission, scope_for
-from tongzheng.core.crypto import blind_index, seal, sm3_hex
+from tongzheng.core.crypto import _key as crypto_key
+from tongzheng.core.crypto import seal, sm3_hex
 from tongzheng.core.models import Division, Organisation, OrganisationKind, Rank
 from tongzheng.core.validators import resident_id_problem, uscc_problem
 from tongzheng.staffing import excel
@@ -164,12 +166,24 @@ def _rows(sheet_rows, columns, validation: Validation, sheet: str):
         validation.add(sheet, 1, "", _("缺少列：%(columns)s。") % {"columns": "、".join(missing)})
         return []
     out = []
+    text = excel.text
+    items = list(positions.items())
+    width = max(positions.values()) + 1
     for number, raw in enumerate(sheet_rows[1:], start=2):
+        if len(raw) < width:
+            raw = [*raw, *([""] * (width - len(raw)))]
         values = {}
-        for key, index in positions.items():
-            value = raw[index] if index < len(raw) else ""
-            values[key] = value if key == "entered_at" else excel.text(value)
-        if any(excel.text(v) for v in values.values()):
+        filled = False
+        for key, index in items:
+            value = raw[index]
+            if type(value) is str:
+                value = value.strip()
+            elif key != "entered_at":
+                value = text(value)
+            if value != "" and value is not None:
+                filled = True
+            values[key] = value
+        if filled:
             out.append((number, values))
     return out
 
@@ -215,42 +229,65 @@ class Scope:
         return False
 
 
-def validate_file(*, actor, path, permission: str = IMPORT_PERMISSION) -> Validation:
-    """Check every row of the file at ``path``; nothing is written."""
-    data = Path(path).read_bytes()
-    validation = Validation(digest=sm3_hex(data))
+@dataclass
+class Parsed:
+    """A file read once: its bytes' digest and size, and its data rows by sheet."""
+
+    digest: str
+    size: int
+    validation: Validation  # problems of the file itself (type, size, headers)
+    unit_rows: list = field(default_factory=list)
+    person_rows: list = field(default_factory=list)
+    read_seconds: float = 0.0
+
+
+def parse_file(path) -> Parsed:
     started = time.perf_counter()
+    data = Path(path).read_bytes()
+    digest = sm3_hex(data)
+    validation = Validation(digest=digest)
+    parsed = Parsed(digest=digest, size=len(data), validation=validation)
     if problem := file_problem(data):
         validation.add("", None, "", problem)
-        return validation
+        return parsed
     try:
-        sheets = excel.read_sheets(path)
+        sheets = excel.read_sheets(data)
     except excel.UnreadableWorkbook:
         validation.add("", None, "", _("无法读取文件：不是有效的 .xlsx 工作簿。"))
-        return validation
-    validation.timings["read"] = time.perf_counter() - started
+        return parsed
     if excel.UNIT_SHEET not in sheets and excel.PERSON_SHEET not in sheets:
         validation.add("", None, "", _("文件中没有“单位”或“人员”工作表，请使用下载的导入模板。"))
-        return validation
-    scope = Scope(actor, permission)
-    unit_rows = _rows(
+        return parsed
+    parsed.unit_rows = _rows(
         sheets.get(excel.UNIT_SHEET, []), excel.UNIT_COLUMNS, validation, excel.UNIT_SHEET
     )
-    person_rows = _rows(
+    parsed.person_rows = _rows(
         sheets.get(excel.PERSON_SHEET, []), excel.PERSON_COLUMNS, validation, excel.PERSON_SHEET
     )
+    if not validation.problems and not parsed.unit_rows and not parsed.person_rows:
+        validation.add("", None, "", _("文件中没有数据行。"))
+    parsed.read_seconds = time.perf_counter() - started
+    return parsed
+
+
+def validate_file(*, actor, path, permission: str = IMPORT_PERMISSION) -> Validation:
+    """Check every row of the file at ``path``; nothing is written."""
+    return validate_parsed(actor=actor, parsed=parse_file(path), permission=permission)
+
+
+def validate_parsed(*, actor, parsed: Parsed, permission: str = IMPORT_PERMISSION) -> Validation:
+    validation = Validation(digest=parsed.digest, problems=list(parsed.validation.problems))
+    validation.timings["read"] = parsed.read_seconds
     if validation.problems:
         return validation
-    if not unit_rows and not person_rows:
-        validation.add("", None, "", _("文件中没有数据行。"))
-        return validation
+    started = time.perf_counter()
+    scope = Scope(actor, permission)
+    _check_units(parsed.unit_rows, validation, scope)
+    validation.timings["units"] = time.perf_counter() - started
     checked = time.perf_counter()
-    _check_units(unit_rows, validation, scope)
-    validation.timings["units"] = time.perf_counter() - checked
-    checked = time.perf_counter()
-    _check_people(person_rows, validation, scope)
+    _check_people(parsed.person_rows, validation, scope)
     validation.timings["personnel"] = time.perf_counter() - checked
-    validation.timings["total"] = time.perf_counter() - started
+    validation.timings["total"] = time.perf_counter() - started + parsed.read_seconds
     return validation
 
 
@@ -441,6 +478,7 @@ def _check_people(rows, validation: Validation, scope: Scope) -> None:
 
     # Blind indexes of every well-formed ID, then one IN query per chunk for those in use.
     indexes = {}
+    blind_index = _blind_indexer()
     for _number, values in rows:
         number_text = values["id_number"].upper()
         if number_text and number_text not in indexes:
@@ -667,14 +705,8 @@ def _lock_organisations(ids) -> None:
         )
 
 
-def _referenced_organisations(path) -> set[int]:
+def _referenced_organisations(rows) -> set[int]:
     """Ids of the existing units a file's personnel rows name (to lock them first)."""
-    try:
-        sheets = excel.read_sheets(path)
-    except excel.UnreadableWorkbook:
-        return set()
-    scratch = Validation(digest="")
-    rows = _rows(sheets.get(excel.PERSON_SHEET, []), excel.PERSON_COLUMNS, scratch, "")
     usccs = {v["unit_uscc"].upper() for _n, v in rows if v["unit_uscc"]}
     names = {
         (v["unit_name"], v["unit_division"])
@@ -694,14 +726,14 @@ def import_file(*, actor, path, expected_digest: str | None = None, request=None
     """
     with transaction.atomic():
         require_permission(actor, IMPORT_PERMISSION)
-        data = Path(path).read_bytes()
-        digest = sm3_hex(data)
+        parsed = parse_file(path)
+        digest = parsed.digest
         if expected_digest is not None and digest != expected_digest:
             refused = Validation(digest=digest)
             refused.add("", None, "", _("文件在校验后被修改，请重新上传。"))
             raise ImportRefused(refused)
-        _lock_organisations(_referenced_organisations(path))
-        validation = validate_file(actor=actor, path=path)
+        _lock_organisations(_referenced_organisations(parsed.person_rows))
+        validation = validate_parsed(actor=actor, parsed=parsed)
         if not validation.ok:
             raise ImportRefused(validation)
         started = time.perf_counter()
@@ -726,7 +758,7 @@ def import_file(*, actor, path, expected_digest: str | None = None, request=None
             detail={
                 **validation.summary(),
                 "file_sm3": digest,
-                "file_bytes": len(data),
+                "file_bytes": parsed.size,
                 "unit_ids": sorted(created_units.values())[:1000],
                 "personnel_per_unit": {str(k): v for k, v in sorted(per_unit.items())[:1000]},
                 "entry_methods": dict(entry_methods),
@@ -767,28 +799,87 @@ def _create_people(validation: Validation, created_units: dict[int, int]) -> Non
             Organisation.objects.filter(id__in=chunk).values_list("id", "division_path")
         )
     people = validation.people
+    insert = _person_inserter()
     batches = [people[i : i + BATCH_SIZE] for i in range(0, len(people), BATCH_SIZE)]
+    adapt_date = connection.ops.adapt_datefield_value
     for done, batch in enumerate(batches):
-        objects = []
+        values = []
         for row in batch:
             organisation_id = row.organisation_id or created_units[row.unit_row]
-            person = Person(
-                organisation_id=organisation_id,
-                division_path=division_paths[organisation_id],
-                name=row.name,
-                gender=row.gender,
-                birth_date=row.birth_date,
-                establishment_type_id=row.establishment_type_id,
-                post=row.post,
-                status=PersonStatus.SERVING,
-                entered_at=row.entered_at,
+            values.append(
+                insert.row(
+                    organisation_id=organisation_id,
+                    division_path=division_paths[organisation_id],
+                    name=row.name,
+                    gender=row.gender,
+                    birth_date=adapt_date(row.birth_date),
+                    # Sealed here; the blind index was computed once, during validation.
+                    id_number_sealed=seal(row.id_number),
+                    id_number_index=row.index,
+                    establishment_type_id=row.establishment_type_id,
+                    post=row.post,
+                    status=PersonStatus.SERVING,
+                    entered_at=adapt_date(row.entered_at),
+                )
             )
-            # Sealed here with the index computed during validation (one HMAC per row).
-            person.id_number_sealed = seal(row.id_number)
-            person.id_number_index = row.index
-            objects.append(person)
-        Person.objects.bulk_create(objects, batch_size=BATCH_SIZE)
+        insert(values)
         _pause_for_tests(done + 1, len(batches))
+
+
+class _person_inserter:  # noqa: N801 - used like a function
+    """Plain multi-row inserts of Person rows: COPY on PostgreSQL, executemany elsewhere.
+
+    Measured: building a Person instance and bulk_create's per-field preparation cost
+    about 0.5 ms a row under load, more than everything else of the import together. The
+    columns are every concrete field; those the import does not set get the value Django
+    would give a new Person (its defaults, auto_now(_add) timestamps), computed once.
+    """
+
+    def __init__(self):
+        fields = [f for f in Person._meta.concrete_fields if not f.primary_key]
+        prototype = Person()
+        self.template = [
+            f.get_db_prep_save(f.pre_save(prototype, add=True), connection) for f in fields
+        ]
+        self.position = {f.attname: i for i, f in enumerate(fields)}
+        quote = connection.ops.quote_name
+        self.table = quote(Person._meta.db_table)
+        self.columns = ", ".join(quote(f.column) for f in fields)
+        self.placeholders = ", ".join(["%s"] * len(fields))
+
+    def row(self, **values) -> tuple:
+        row = list(self.template)
+        for name, value in values.items():
+            row[self.position[name]] = value
+        return tuple(row)
+
+    def __call__(self, rows) -> None:
+        if connection.vendor == "postgresql":
+            with (
+                connection.wrap_database_errors,
+                connection.cursor() as cursor,
+                cursor.cursor.copy(f"COPY {self.table} ({self.columns}) FROM STDIN") as copy,
+            ):
+                for row in rows:
+                    copy.write_row(row)
+            return
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                f"INSERT INTO {self.table} ({self.columns}) VALUES ({self.placeholders})",  # noqa: S608
+                rows,
+            )
+
+
+def _blind_indexer():
+    """``blind_index`` with the HMAC key schedule done once (a copy per value)."""
+    prototype = hmac.new(crypto_key(settings.INDEX_KEY), digestmod="sm3")
+
+    def index(value: str) -> str:
+        digest = prototype.copy()
+        digest.update(value.strip().upper().encode())
+        return digest.hexdigest()
+
+    return index
 
 
 # --- Export ---------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 """Excel import and export (导入导出): clean files import everything, bad files nothing."""
 
+import datetime
 import io
 
 import pytest
@@ -296,3 +297,28 @@ def test_export_page_needs_permission(world, client):
 @pytest.mark.django_db
 def test_seeded_type_name_is_used_in_rows():
     assert establishment_type().name == "行政编制"
+
+
+def test_fast_blind_index_and_insert_match_the_field(world):
+    from tongzheng.core.crypto import blind_index
+
+    index = imports._blind_indexer()
+    assert index(" 51012119850612001x ") == blind_index("51012119850612001X")
+    insert = imports._person_inserter()
+    insert(
+        [
+            insert.row(
+                organisation_id=world["unit"].pk,
+                division_path=world["unit"].division_path,
+                name="李四",
+                gender="1",
+                birth_date=imports.connection.ops.adapt_datefield_value(datetime.date(1985, 6, 12)),
+                id_number_sealed=imports.seal(resident_id(5)),
+                id_number_index=index(resident_id(5)),
+                status="serving",
+            )
+        ]
+    )
+    person = Person.objects.get(Person.id_number.matches(resident_id(5)))
+    assert Person.id_number.unseal(person) == resident_id(5)
+    assert person.created_at is not None and person.post == "none"
