@@ -667,3 +667,6 @@ class QuotaUseNotice(models.Model):
     def is_valid_on(self, day=None) -> bool:
         day = day or timezone.localdate()
         return self.valid_until >= day and self.slots_left > 0
+
+
+from tongzheng.staffing.statistics_models import *  # noqa: E402, F403 - statistics aggregates (engineer B)

@@ -26,7 +26,14 @@ from django.utils.translation import gettext as _
 
 from tongzheng.core.access import DataScope, scope_for
 from tongzheng.core.models import Division, Organisation
-from tongzheng.staffing.models import EstablishmentType, LeadershipPost, Person, QuotaLedgerEntry
+from tongzheng.staffing.models import (
+    DivisionFigures,
+    EstablishmentType,
+    LeadershipPost,
+    Person,
+    QuotaLedgerEntry,
+    UnitFigures,
+)
 from tongzheng.staffing.registrations import VIEW_STATISTICS
 
 LEADERSHIP_KINDS = [p for p in LeadershipPost if p != LeadershipPost.NONE]
@@ -249,22 +256,22 @@ def rollup(key_sql: str, where_sql: str, params: list, *, posts: bool = False) -
     return result
 
 
-def division_rollup(division: Division) -> tuple[dict, dict, dict, dict]:
-    """Figures of ``division``'s subtree grouped by child division and by 本级 unit.
+def _child_lengths(division: Division) -> list[int]:
+    codes = Division.objects.filter(parent=division).values_list("code", flat=True)
+    return sorted({len(code) + 1 for code in codes})
+
+
+def recount_division(division: Division) -> tuple[dict, dict, dict, dict]:
+    """The plain SQL aggregate over the ledgers and personnel (no aggregate tables).
 
     Returns (by child path, posts by child path, by unit id at this level, posts by unit).
+    Used to check the aggregate tables and as the benchmark's baseline.
     """
     prefix = _like_prefix(division.path)
-    children_lengths = sorted(
-        {
-            len(code) + 1
-            for code in Division.objects.filter(parent=division).values_list("code", flat=True)
-        }
-    )
     by_child: dict[str, dict[int, Figures]] = {}
     posts_child: dict[str, dict] = {}
     base = len(division.path)
-    for length in children_lengths:
+    for length in _child_lengths(division):
         where = "division_path LIKE %s AND LENGTH(division_path) > %s"
         params = [prefix, base]
         key = f"SUBSTR(division_path, 1, {base + length})"
@@ -274,6 +281,89 @@ def division_rollup(division: Division) -> tuple[dict, dict, dict, dict]:
     by_unit = rollup("organisation_id", here_where, [division.path])
     posts_unit = rollup("organisation_id", here_where, [division.path], posts=True)
     return by_child, posts_child, by_unit, posts_unit
+
+
+def _split(sql: str, params: list) -> tuple[dict, dict]:
+    """Run ``sql`` (key, dimension, approved, occupied, vacant, excess) into
+    (key → type id → figures, key → post kind → figures)."""
+    types: dict[str, dict] = {}
+    posts: dict[str, dict] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for key, dimension, approved, occupied, vacant, excess in cursor.fetchall():
+            figures = Figures(int(approved), int(occupied), int(vacant), int(excess))
+            if dimension.startswith("t"):
+                types.setdefault(str(key), {})[int(dimension[1:])] = figures
+            else:
+                posts.setdefault(str(key), {})[dimension[1:]] = figures
+    return types, posts
+
+
+UNIT_COLUMNS = """dimension, approved, occupied,
+    CASE WHEN approved > occupied THEN approved - occupied ELSE 0 END,
+    CASE WHEN occupied > approved THEN occupied - approved ELSE 0 END"""
+
+
+COUNTY_PATH_LENGTH = 21  # "510000/510100/510121/": DivisionFigures' finest key
+
+
+def division_rollup(division: Division) -> tuple[dict, dict, dict, dict]:
+    """The same figures as ``recount_division``, from the trigger-maintained aggregates.
+
+    Above county level the child rows come from DivisionFigures (county granularity, a
+    few hundred rows per province); at county level and below from UnitFigures (per unit,
+    vacancy and excess computed per row). Plus one exact lookup for the division's own
+    units. One query per child-code length, and one more.
+    """
+    division_table = connection.ops.quote_name(DivisionFigures._meta.db_table)
+    unit_table = connection.ops.quote_name(UnitFigures._meta.db_table)
+    by_child: dict[str, dict] = {}
+    posts_child: dict[str, dict] = {}
+    base = len(division.path)
+    for length in _child_lengths(division):
+        key = f"SUBSTR(division_path, 1, {base + length})"
+        if base + length <= COUNTY_PATH_LENGTH:
+            sql = f"""SELECT {key}, dimension, SUM(approved), SUM(occupied), SUM(vacant),
+                             SUM(excess)
+                      FROM {division_table}
+                      WHERE division_path LIKE %s AND LENGTH(division_path) > %s
+                      GROUP BY {key}, dimension"""  # noqa: S608
+        else:
+            sql = f"""SELECT {key}, dimension, SUM(approved), SUM(occupied),
+                        SUM(CASE WHEN approved > occupied THEN approved - occupied ELSE 0 END),
+                        SUM(CASE WHEN occupied > approved THEN occupied - approved ELSE 0 END)
+                      FROM {unit_table}
+                      WHERE division_path LIKE %s AND LENGTH(division_path) > %s
+                      GROUP BY {key}, dimension"""  # noqa: S608
+        types, posts = _split(sql, [_like_prefix(division.path), base])
+        by_child.update(types)
+        posts_child.update(posts)
+    by_unit, posts_unit = _split(
+        f"SELECT organisation_id, {UNIT_COLUMNS} FROM {unit_table} WHERE division_path = %s",  # noqa: S608
+        [division.path],
+    )
+    return by_child, posts_child, by_unit, posts_unit
+
+
+def unit_rollup(unit: Organisation) -> tuple[dict, dict]:
+    """Per organisation of ``unit``'s subtree: (id → type id → figures, id → post → figures)."""
+    unit_table = connection.ops.quote_name(UnitFigures._meta.db_table)
+    _ledger, _person, org = _tables()
+    return _split(
+        f"""SELECT organisation_id, {UNIT_COLUMNS} FROM {unit_table}
+            WHERE organisation_id IN (SELECT id FROM {org} WHERE path LIKE %s)""",  # noqa: S608
+        [_like_prefix(unit.path)],
+    )
+
+
+def recount_unit(unit: Organisation) -> tuple[dict, dict]:
+    """``unit_rollup`` recomputed from the ledgers and personnel."""
+    _ledger, _person, org = _tables()
+    where = f"organisation_id IN (SELECT id FROM {org} WHERE path LIKE %s)"  # noqa: S608
+    params = [_like_prefix(unit.path)]
+    return rollup("organisation_id", where, params), rollup(
+        "organisation_id", where, params, posts=True
+    )
 
 
 # --- Scope ---------------------------------------------------------------------------------
@@ -384,11 +474,7 @@ def unit_report(user, pk: int) -> Report:
     """Statistics of one unit's subtree (the unit, its internal departments and subordinate
     units), one row per organisation in tree order."""
     unit = unit_in_scope(user, pk)
-    _ledger, _person, org = _tables()
-    where = f"organisation_id IN (SELECT id FROM {org} WHERE path LIKE %s)"  # noqa: S608
-    params = [_like_prefix(unit.path)]
-    by_unit = rollup("organisation_id", where, params)
-    posts = rollup("organisation_id", where, params, posts=True)
+    by_unit, posts = unit_rollup(unit)
     visible = set(
         Organisation.objects.for_user(user, VIEW_STATISTICS)
         .filter(path__startswith=unit.path)

@@ -227,3 +227,72 @@ def test_without_the_permission_statistics_are_refused():
     user = UserFactory(organisation=OrganisationFactory(division=county))
     with pytest.raises(PermissionDenied):
         statistics.division_report(user, county.code)
+
+
+def _nonzero(result: dict) -> dict:
+    return {
+        key: {d: f.as_dict() for d, f in dims.items() if (f.approved, f.occupied) != (0, 0)}
+        for key, dims in result.items()
+        if any((f.approved, f.occupied) != (0, 0) for f in dims.values())
+    }
+
+
+@pytest.mark.parametrize("seed", [11, 12])
+def test_trigger_aggregates_never_drift_from_a_full_recount(seed):
+    """Random movements (status, type, post and unit changes, deletions, ledger entries):
+    the trigger-maintained aggregates equal the plain recount at every division."""
+    rng = random.Random(seed)
+    province, divisions = build_tree()
+    units = random_data(divisions, rng)
+    types = list(EstablishmentType.objects.all())
+    people = list(Person.objects.all())
+    for _step in range(60):
+        person = rng.choice(people)
+        move = rng.randrange(6)
+        if move == 0:
+            person.status = rng.choice(list(PersonStatus.values))
+        elif move == 1:
+            person.establishment_type = rng.choice([*types, None])
+        elif move == 2:
+            person.post = rng.choice(list(LeadershipPost.values))
+        elif move == 3:
+            person.organisation = rng.choice(units)
+        elif move == 4:
+            QuotaLedgerEntryFactory(
+                organisation=rng.choice(units),
+                establishment_type=rng.choice(types),
+                increase=rng.randint(0, 3),
+                decrease=1,
+            )
+            continue
+        else:
+            Person.objects.filter(organisation=rng.choice(units)).update(
+                status=PersonStatus.SERVING
+            )  # a set-based UPDATE of many rows at once
+            continue
+        person.save()
+    Person.objects.filter(pk=rng.choice(people).pk).delete()
+    for division in divisions:
+        fast = statistics.division_rollup(division)
+        slow = statistics.recount_division(division)
+        assert [_nonzero(part) for part in fast] == [_nonzero(part) for part in slow]
+    for unit in rng.sample(units, 5):
+        assert [_nonzero(p) for p in statistics.unit_rollup(unit)] == [
+            _nonzero(p) for p in statistics.recount_unit(unit)
+        ]
+
+
+def test_rebuild_recomputes_the_aggregates():
+    from django.db import connection
+
+    from tongzheng.staffing.models import DivisionFigures, UnitFigures
+    from tongzheng.staffing.statistics_triggers import rebuild
+
+    province, divisions = build_tree()
+    random_data(divisions, random.Random(5))
+    before = sorted(DivisionFigures.objects.values_list("division_path", "dimension", "vacant"))
+    DivisionFigures.objects.update(vacant=999)  # damage
+    rebuild(connection)
+    after = sorted(DivisionFigures.objects.values_list("division_path", "dimension", "vacant"))
+    assert [row for row in after if row[2]] == [row for row in before if row[2]]
+    assert UnitFigures.objects.exists()
