@@ -82,11 +82,12 @@ def run(args) -> int:
         .order_by("id")[: args.units]
     )
     per_unit = -(-args.rows // len(units))
-    approved, occupied = imports.quota_usage([u.id for u in units])
+    usage = imports.quota_usage([u.id for u in units])
 
     def room(unit) -> int:
         key = (unit.id, administrative.id)
-        return per_unit + max(0, occupied[key] - approved[key])
+        taken = usage.occupied[key] + usage.promised[key]
+        return per_unit + max(0, taken - usage.approved[key])
 
     QuotaLedgerEntry.objects.bulk_create(
         QuotaLedgerEntry(

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count
+from django.db.models import Count, F, Sum
 from django.utils.translation import gettext as _
 
 from tongzheng.audit.actions import record_event
@@ -34,7 +34,9 @@ from tongzheng.staffing.models import (
     LeadershipPost,
     Person,
     PersonStatus,
+    PostLedgerEntry,
     QuotaLedgerEntry,
+    QuotaUseNotice,
 )
 
 IMPORT_PERMISSION = "staffing.import_personnel"
@@ -623,12 +625,22 @@ def _check_people(rows, validation: Validation, scope: Scope) -> None:
     _check_quotas(validation, types)
 
 
-def quota_usage(organisation_ids) -> tuple[Counter, Counter]:
-    """(approved, occupied) per (organisation id, type id): one query of each per chunk."""
-    approved, occupied = Counter(), Counter()
+@dataclass
+class Usage:
+    """Per (organisation id, type id or post): approved, occupied and promised counts."""
+
+    approved: Counter = field(default_factory=Counter)
+    occupied: Counter = field(default_factory=Counter)
+    promised: Counter = field(default_factory=Counter)  # unused slots of valid 控编通知单
+
+
+def quota_usage(organisation_ids) -> Usage:
+    """Establishment figures of a set of units: one query of each kind per chunk."""
+    usage = Usage()
     for chunk in _chunks(organisation_ids):
         for row in QuotaLedgerEntry.objects.filter(organisation_id__in=chunk).approved_totals():
-            approved[(row["organisation_id"], row["establishment_type_id"])] = row["approved"] or 0
+            key = (row["organisation_id"], row["establishment_type_id"])
+            usage.approved[key] = row["approved"] or 0
         rows = (
             Person.objects.occupying()
             .filter(organisation_id__in=chunk)
@@ -637,47 +649,111 @@ def quota_usage(organisation_ids) -> tuple[Counter, Counter]:
             .annotate(n=Count("id"))
         )
         for row in rows:
-            occupied[(row["organisation_id"], row["establishment_type_id"])] = row["n"]
-    return approved, occupied
+            usage.occupied[(row["organisation_id"], row["establishment_type_id"])] = row["n"]
+        rows = (
+            QuotaUseNotice.objects.valid()
+            .filter(organisation_id__in=chunk)
+            .order_by()
+            .values("organisation_id", "establishment_type_id")
+            .annotate(n=Sum(F("slots") - F("slots_used")))
+        )
+        for row in rows:
+            usage.promised[(row["organisation_id"], row["establishment_type_id"])] = row["n"] or 0
+    return usage
+
+
+def post_usage(organisation_ids) -> Usage:
+    """Leadership-post figures (领导职数) of a set of units, per (organisation id, post)."""
+    usage = Usage()
+    for chunk in _chunks(organisation_ids):
+        for row in PostLedgerEntry.objects.filter(organisation_id__in=chunk).approved_totals():
+            usage.approved[(row["organisation_id"], row["post"])] = row["approved"] or 0
+        rows = (
+            Person.objects.serving()
+            .filter(organisation_id__in=chunk)
+            .exclude(post=LeadershipPost.NONE)
+            .order_by()
+            .values("organisation_id", "post")
+            .annotate(n=Count("id"))
+        )
+        for row in rows:
+            usage.occupied[(row["organisation_id"], row["post"])] = row["n"]
+    return usage
 
 
 def _check_quotas(validation: Validation, types) -> None:
-    """超编: occupied + this file's rows > approved, per unit and establishment type."""
-    groups = defaultdict(list)
+    """超编 / 超职数: occupied (+ promised) + this file's rows > approved.
+
+    Per unit and establishment type (the unused slots of valid 控编通知单 count as taken,
+    as for a movement), and per unit and leadership post. The rows that do not fit, in
+    file order, are reported.
+    """
+    slot_groups, post_groups = defaultdict(list), defaultdict(list)
     for person in validation.people:
+        unit = person.organisation_id or f"row{person.unit_row}"
         if person.establishment_type_id:
-            unit = person.organisation_id or f"row{person.unit_row}"
-            groups[(unit, person.establishment_type_id)].append(person)
-    if not groups:
+            slot_groups[(unit, person.establishment_type_id)].append(person)
+        if person.post != LeadershipPost.NONE:
+            post_groups[(unit, person.post)].append(person)
+    if not slot_groups and not post_groups:
         return
-    existing = {unit for unit, _t in groups if isinstance(unit, int)}
-    approved, occupied = quota_usage(existing)
-    type_names = {t.id: t.name for t in types.values()}
+    existing = {unit for unit, _k in (*slot_groups, *post_groups) if isinstance(unit, int)}
     unit_names = {}
     for chunk in _chunks(existing):
         unit_names.update(Organisation.objects.filter(id__in=chunk).values_list("id", "name"))
-    unit_rows = validation.unit_values
+
+    def unit_name(unit, people):
+        if isinstance(unit, int):
+            return unit_names.get(unit, "")
+        return validation.unit_values.get(people[0].unit_row, {}).get("name", "")
+
     over_rows = set()
-    for (unit, type_id), people in groups.items():
-        have = approved.get((unit, type_id), 0)
-        used = occupied.get((unit, type_id), 0)
-        if used + len(people) <= have:
+    slots = quota_usage({u for u, _t in slot_groups if isinstance(u, int)})
+    type_names = {t.id: t.name for t in types.values()}
+    for (unit, type_id), people in slot_groups.items():
+        have = slots.approved.get((unit, type_id), 0)
+        used = slots.occupied.get((unit, type_id), 0)
+        promised = slots.promised.get((unit, type_id), 0)
+        free = max(0, have - used - promised)
+        if len(people) <= free:
             continue
-        name = unit_names.get(unit) or unit_rows.get(people[0].unit_row, {}).get("name", "")
-        free = max(0, have - used)
         message = _(
-            "超编：%(unit)s 的%(type)s核定 %(approved)d 名、实有 %(occupied)d 名，"
-            "本文件新增 %(adding)d 名，只能再进 %(free)d 名。"
+            "超编：%(unit)s 的%(type)s核定 %(approved)d 名、实有 %(occupied)d 名、"
+            "已核准待用（控编通知单）%(promised)d 名，本文件新增 %(adding)d 名，只能再进 %(free)d 名。"
         ) % {
-            "unit": name,
+            "unit": unit_name(unit, people),
             "type": type_names.get(type_id, ""),
+            "approved": have,
+            "occupied": used,
+            "promised": promised,
+            "adding": len(people),
+            "free": free,
+        }
+        for person in people[free:]:
+            validation.add(excel.PERSON_SHEET, person.row, "编制类型", message)
+            over_rows.add(person.row)
+
+    posts = post_usage({u for u, _p in post_groups if isinstance(u, int)})
+    post_labels = dict(LeadershipPost.choices)
+    for (unit, post), people in post_groups.items():
+        have = posts.approved.get((unit, post), 0)
+        used = posts.occupied.get((unit, post), 0)
+        free = max(0, have - used)
+        if len(people) <= free:
+            continue
+        message = _(
+            "超职数：%(unit)s 的%(post)s核定 %(approved)d 名、已配备 %(occupied)d 名，"
+            "本文件新增 %(adding)d 名，只能再配 %(free)d 名。"
+        ) % {
+            "unit": unit_name(unit, people),
+            "post": post_labels.get(post, post),
             "approved": have,
             "occupied": used,
             "adding": len(people),
             "free": free,
         }
         for person in people[free:]:
-            validation.add(excel.PERSON_SHEET, person.row, "编制类型", message)
+            validation.add(excel.PERSON_SHEET, person.row, "职务", message)
             over_rows.add(person.row)
     validation.people = [p for p in validation.people if p.row not in over_rows]
 

@@ -71,6 +71,15 @@ def validate(world, path):
     return imports.validate_file(actor=world["user"], path=path)
 
 
+def refused_without_writing(world, path):
+    """import_file refuses the file and leaves personnel, units and the audit trail as they were."""
+    before = (Person.objects.count(), Organisation.objects.count(), AuditEvent.objects.count())
+    with pytest.raises(imports.ImportRefused):
+        imports.import_file(actor=world["user"], path=path)
+    after = (Person.objects.count(), Organisation.objects.count(), AuditEvent.objects.count())
+    assert after == before
+
+
 def rows_of(validation):
     return sorted({(p.sheet, p.row) for p in validation.problems})
 
@@ -147,9 +156,7 @@ def test_bad_row_reports_its_row_and_imports_nothing(world, tmp_path, row, colum
     validation = validate(world, path)
     assert [(p.sheet, p.row, p.column) for p in validation.problems] == [("人员", 3, column)]
     assert reason in validation.problems[0].message
-    with pytest.raises(imports.ImportRefused):
-        imports.import_file(actor=world["user"], path=path)
-    assert Person.objects.count() == 0
+    refused_without_writing(world, path)
 
 
 def test_duplicates_in_file_and_in_database(world, tmp_path):
@@ -161,6 +168,7 @@ def test_duplicates_in_file_and_in_database(world, tmp_path):
     messages = {p.row: p.message for p in validation.problems}
     assert "第 2 行重复" in messages[3]
     assert "系统中已有" in messages[4]
+    refused_without_writing(world, path)
 
 
 def test_out_of_scope_unit_is_refused(world, tmp_path):
@@ -168,6 +176,7 @@ def test_out_of_scope_unit_is_refused(world, tmp_path):
     validation = validate(world, path)
     assert rows_of(validation) == [("人员", 2)]
     assert "不在您的数据范围内" in validation.problems[0].message
+    refused_without_writing(world, path)
 
 
 def test_over_quota_reports_the_rows_beyond_the_approved_number(world, tmp_path):
@@ -177,9 +186,7 @@ def test_over_quota_reports_the_rows_beyond_the_approved_number(world, tmp_path)
     validation = validate(world, path)
     assert rows_of(validation) == [("人员", 6), ("人员", 7)]
     assert "核定 5 名、实有 1 名" in validation.problems[0].message
-    with pytest.raises(imports.ImportRefused):
-        imports.import_file(actor=world["user"], path=path)
-    assert Person.objects.count() == 1
+    refused_without_writing(world, path)
 
 
 def test_unit_sheet_problems(world, tmp_path):
@@ -189,8 +196,10 @@ def test_unit_sheet_problems(world, tmp_path):
         ["某中心2", "", "", "511300", "事业单位", "事业单位", "", "市、地区", ""],
         ["某中心3", "", "", "510100", "奇怪类型", "事业单位", "", "市、地区", ""],
     ]
-    validation = validate(world, write(tmp_path, units=units))
+    path = write(tmp_path, units=units)
+    validation = validate(world, path)
     assert rows_of(validation) == [("单位", 2), ("单位", 3), ("单位", 4), ("单位", 5)]
+    refused_without_writing(world, path)
 
 
 def test_missing_columns(world, tmp_path):
@@ -205,6 +214,7 @@ def test_missing_columns(world, tmp_path):
     validation = validate(world, path)
     assert [(p.sheet, p.row) for p in validation.problems] == [("人员", 1)]
     assert "身份证号码" in validation.problems[0].message
+    refused_without_writing(world, path)
 
 
 def test_empty_workbook_and_non_xlsx_files(world, tmp_path):
@@ -217,6 +227,7 @@ def test_empty_workbook_and_non_xlsx_files(world, tmp_path):
     ):
         path.write_bytes(content)
         assert reason in validate(world, path).problems[0].message
+        refused_without_writing(world, path)
 
 
 def test_changed_file_is_not_imported(world, tmp_path):
@@ -322,3 +333,33 @@ def test_fast_blind_index_and_insert_match_the_field(world):
     person = Person.objects.get(Person.id_number.matches(resident_id(5)))
     assert Person.id_number.unseal(person) == resident_id(5)
     assert person.created_at is not None and person.post == "none"
+
+
+def test_promised_slots_of_valid_notices_count_as_taken(world, tmp_path):
+    from tongzheng.staffing.tests.factories import notice_for
+
+    notice_for(world["unit"], establishment_type(), slots=2)
+    u = world["unit"].uscc
+    path = write(tmp_path, people=[person_row(i, u) for i in range(1, 5)])  # 4 > 5 - 2
+    validation = validate(world, path)
+    assert rows_of(validation) == [("人员", 5)]
+    assert "已核准待用（控编通知单）2 名" in validation.problems[0].message
+
+
+def test_leadership_posts_over_the_post_ledger_are_refused(world, tmp_path):
+    from tongzheng.staffing.models import PostLedgerEntry
+
+    PostLedgerEntry.objects.create(
+        organisation=world["unit"],
+        post="unit_deputy",
+        date=datetime.date(2020, 3, 1),
+        reason="三定",
+        increase=1,
+    )
+    u = world["unit"].uscc
+    rows = [person_row(i, u) for i in range(1, 4)]
+    rows[0][7] = rows[1][7] = "单位副职"
+    rows[2][7] = "单位正职"
+    validation = validate(world, write(tmp_path, people=rows))
+    assert [(p.row, p.column) for p in validation.problems] == [(3, "职务"), (4, "职务")]
+    assert "超职数" in validation.problems[0].message
