@@ -11,4 +11,5 @@ urlpatterns = [
     path("divisions/<str:code>/export.xlsx", views.division_export, name="division_export"),
     path("units/<int:pk>/", views.unit, name="unit"),
     path("units/<int:pk>/export.xlsx", views.unit_export, name="unit_export"),
+    path("supervision/", views.supervision_page, name="supervision"),
 ]

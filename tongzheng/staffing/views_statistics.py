@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from tongzheng.core.models import Division
-from tongzheng.staffing import statistics
+from tongzheng.staffing import statistics, supervision
 from tongzheng.staffing.statistics_export import report_workbook
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -72,3 +72,15 @@ def unit_export(request, pk: int):
         f'attachment; filename="staffing-statistics-unit-{report.unit.pk}-{stamp}.xlsx"'
     )
     return response
+
+
+@require_GET
+def supervision_page(request):
+    """上级监督: over-quota units, expired notices and late entries in the caller's scope."""
+    context = {
+        "over_quota": supervision.over_quota_units(request.user),
+        "expired_notices": supervision.expired_notices(request.user),
+        "late_entries": supervision.late_entries(request.user),
+        "limit": supervision.ENTRY_LIMIT_WORKING_DAYS,
+    }
+    return render(request, "staffing/statistics/supervision.html", context)

@@ -18,6 +18,8 @@ OWN_UNIT_PAGE = {**PAGE_DENIED, "staff_same_org": 200, "staff_other_org": 404}
 DIVISION_PAGE = {**PAGE_DENIED, "staff_same_org": 404, "staff_other_org": 404}
 INDEX_PAGE = {**PAGE_DENIED, "staff_same_org": 302, "staff_other_org": 302}
 
+SUPERVISION_PAGE = {**PAGE_DENIED, "staff_same_org": 200, "staff_other_org": 200}
+
 API_DENIED = {**{key: 403 for key in PAGE_DENIED}, "anonymous": 401}
 API_OWN_UNIT = {**API_DENIED, "staff_same_org": 200, "staff_other_org": 404}
 API_DIVISION = {**API_DENIED, "staff_same_org": 404, "staff_other_org": 404}
@@ -59,6 +61,12 @@ ROWS = [
         "kwargs": {"pk": "org_a.pk"},
         "method": "get",
         "expect": OWN_UNIT_PAGE,
+    },
+    {
+        "name": "staffing_statistics:supervision",
+        "kwargs": {},
+        "method": "get",
+        "expect": SUPERVISION_PAGE,
     },
     {
         "name": "api:staffing-statistics_division_statistics",
