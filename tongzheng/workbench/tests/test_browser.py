@@ -71,6 +71,8 @@ def test_staff_logs_in_with_totp_and_walks_the_workbench(page, staff_with_device
     page.wait_for_selector("html[lang='en']")
     assert page.url == before
     assert page.locator("#tz-navbar-menu [aria-current=page]").count() == 1
+    # Every module's entry in the longer English labels, and still no horizontal scrolling.
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     axe_check(page)
 
     # Sign out from the user menu.
