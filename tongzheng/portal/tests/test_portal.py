@@ -51,3 +51,13 @@ def test_about_page_is_public(client):
     response = client.get(reverse("portal:about"))
     assert response.status_code == 200
     assert "关于平台" in response.content.decode()
+
+
+def test_staffing_disclosure_tile_links_to_the_public_list(client):
+    from tongzheng.portal.templatetags.portal import optional_url
+
+    url = optional_url("staffing_disclosure:public_list")
+    if url is None:
+        pytest.skip("the staffing disclosure pages are not installed")
+    body = client.get(reverse("portal:home")).content.decode()
+    assert f'<a class="btn btn-outline-primary" href="{url}">进入实名制公示</a>' in body
