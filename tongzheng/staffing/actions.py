@@ -95,6 +95,14 @@ def occupied_quota(organisation, establishment_type) -> int:
     )
 
 
+def controlled_quota(organisation, establishment_type) -> int:
+    """控编数 of one type: slots the office holds back (the ledger's ``control`` sum)."""
+    total = QuotaLedgerEntry.objects.filter(
+        organisation=organisation, establishment_type=establishment_type
+    ).aggregate(total=Sum("control"))["total"]
+    return total or 0
+
+
 def promised_quota(organisation, establishment_type, *, on=None) -> int:
     """已核准待用: the unused slots of unexpired 控编通知单."""
     total = (
@@ -126,20 +134,28 @@ def over_quota_message(organisation, establishment_type, approved: int, occupied
 
 
 def _check_slot_free(organisation, establishment_type, *, counting_promised: bool) -> None:
-    """Refuse when no slot of the type is free (call with the organisation row locked)."""
+    """Refuse when no slot of the type is free (call with the organisation row locked).
+
+    ``counting_promised``: promised (notice) and controlled (控编) slots are not free
+    either — true for every entry except a recruitment citing its own notice.
+    """
     approved = approved_quota(organisation, establishment_type)
     occupied = occupied_quota(organisation, establishment_type)
-    promised = promised_quota(organisation, establishment_type) if counting_promised else 0
     if occupied + 1 > approved:
         raise ValidationError(
             over_quota_message(organisation, establishment_type, approved, occupied),
             code="over_quota",
         )
-    if occupied + promised + 1 > approved:
+    if not counting_promised:
+        return
+    promised = promised_quota(organisation, establishment_type)
+    controlled = max(controlled_quota(organisation, establishment_type), 0)
+    if occupied + promised + controlled + 1 > approved:
         raise ValidationError(
             _(
                 "%(unit)s %(type)s 核定 %(approved)d 名，已占用 %(occupied)d 名，"
-                "另有 %(promised)d 名已核准用于招录（控编通知单），不能再入编。"
+                "另有 %(promised)d 名已核准用于招录（控编通知单）、%(controlled)d 名控编，"
+                "不能再入编。"
             )
             % {
                 "unit": organisation.name,
@@ -147,6 +163,7 @@ def _check_slot_free(organisation, establishment_type, *, counting_promised: boo
                 "approved": approved,
                 "occupied": occupied,
                 "promised": promised,
+                "controlled": controlled,
             },
             code="over_quota",
         )
@@ -177,11 +194,11 @@ def _clean_text(value: str | None, message: str, *, max_length: int) -> str:
     return value
 
 
-def _check_counts(increase: int, decrease: int) -> None:
+def _check_counts(increase: int, decrease: int, control: int = 0) -> None:
     if increase < 0 or decrease < 0:
         raise ValidationError(_("增减数不能为负数。"), code="negative")
-    if increase == 0 and decrease == 0:
-        raise ValidationError(_("增加数和核减数不能都为零。"), code="no_change")
+    if increase == 0 and decrease == 0 and control == 0:
+        raise ValidationError(_("增加数、核减数和控编数不能都为零。"), code="no_change")
 
 
 def _locked_person(actor, permission: str, person: Person) -> Person:
@@ -208,29 +225,46 @@ def record_quota_change(
     establishment_type: EstablishmentType,
     increase: int = 0,
     decrease: int = 0,
+    control: int = 0,
     reason: str,
     approval_document: str = "",
     date: datetime.date,
     request=None,
 ) -> QuotaLedgerEntry:
-    """编制台账 entry. A decrease below occupied + promised is refused."""
+    """编制台账 entry: 增编, 减编 and/or 控编 (``control``: + holds vacant slots back,
+    − releases them). Refused when the approved number would fall below occupied +
+    promised + controlled, or the controlled number below zero."""
     reason = _clean_text(reason, _("请填写增减编制的事由。"), max_length=200)
-    _check_counts(increase, decrease)
+    control = control or 0
+    _check_counts(increase, decrease, control)
     with transaction.atomic():
         require_permission(actor, MANAGE_QUOTA)
         _in_scope(actor, MANAGE_QUOTA, organisation)
         lock_organisations(organisation)
         approved = approved_quota(organisation, establishment_type)
         after = approved + increase - decrease
-        if decrease:
+        controlled = controlled_quota(organisation, establishment_type)
+        controlled_after = controlled + control
+        if controlled_after < 0:
+            raise ValidationError(
+                _("%(unit)s %(type)s 现有控编 %(controlled)d 名，不能解除 %(release)d 名。")
+                % {
+                    "unit": organisation.name,
+                    "type": establishment_type.name,
+                    "controlled": controlled,
+                    "release": -control,
+                },
+                code="control_below_zero",
+            )
+        if decrease or control > 0:
             occupied = occupied_quota(organisation, establishment_type)
             promised = promised_quota(organisation, establishment_type)
-            if after < occupied + promised:
+            if after < occupied + promised + controlled_after:
                 raise ValidationError(
                     _(
                         "%(unit)s %(type)s 核定 %(approved)d 名，已占用 %(occupied)d 名，"
-                        "已核准待用 %(promised)d 名；核减 %(decrease)d 名后只剩 %(after)d 名，"
-                        "不能少于已占用和待用之和。"
+                        "已核准待用 %(promised)d 名，控编 %(controlled)d 名；"
+                        "登记后核定 %(after)d 名，不能少于已占用、待用和控编之和。"
                     )
                     % {
                         "unit": organisation.name,
@@ -238,7 +272,7 @@ def record_quota_change(
                         "approved": approved,
                         "occupied": occupied,
                         "promised": promised,
-                        "decrease": decrease,
+                        "controlled": controlled_after,
                         "after": after,
                     },
                     code="below_occupied",
@@ -251,6 +285,7 @@ def record_quota_change(
             approval_document=(approval_document or "").strip(),
             increase=increase,
             decrease=decrease,
+            control=control,
             created_by=actor,
         )
         record_event(
@@ -263,8 +298,10 @@ def record_quota_change(
                 "establishment_type": establishment_type.code,
                 "increase": increase,
                 "decrease": decrease,
+                "control": control,
                 "approved_before": approved,
                 "approved_after": after,
+                "controlled_after": controlled_after,
                 "approval_document": entry.approval_document,
             },
         )
@@ -828,15 +865,17 @@ def _locked_application(actor, permission, application) -> QuotaUseApplication:
 
 
 def review_figures(organisation, establishment_type) -> dict:
-    """What the reviewer sees: approved, occupied, promised and available."""
+    """What the reviewer sees: approved, occupied, promised, controlled and available."""
     approved = approved_quota(organisation, establishment_type)
     occupied = occupied_quota(organisation, establishment_type)
     promised = promised_quota(organisation, establishment_type)
+    controlled = max(controlled_quota(organisation, establishment_type), 0)
     return {
         "approved": approved,
         "occupied": occupied,
         "promised": promised,
-        "available": approved - occupied - promised,
+        "controlled": controlled,
+        "available": approved - occupied - promised - controlled,
     }
 
 
@@ -884,8 +923,8 @@ def approve_application(
             raise ValidationError(
                 _(
                     "%(unit)s %(type)s 核定 %(approved)d 名，已占用 %(occupied)d 名，"
-                    "已核准待用 %(promised)d 名，空编 %(available)d 名，"
-                    "不足申请的 %(slots)d 名，不能核准。"
+                    "已核准待用 %(promised)d 名，控编 %(controlled)d 名，"
+                    "可用空编 %(available)d 名，不足申请的 %(slots)d 名，不能核准。"
                 )
                 % {
                     "unit": organisation.name,

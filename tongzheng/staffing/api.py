@@ -37,6 +37,7 @@ class QuotaOut(Schema):
     approved: int
     occupied: int
     promised: int = 0
+    controlled: int = 0
     vacant: int
     over: int = 0
 
@@ -135,6 +136,7 @@ class QuotaChangeIn(Schema):
     establishment_type: str
     increase: int = Field(0, ge=0)
     decrease: int = Field(0, ge=0)
+    control: int = Field(0, description="控编数：正数为控制使用的空编，负数为解除控制")
     reason: str = Field(..., max_length=200)
     approval_document: str = Field("", max_length=100)
     date: datetime.date
@@ -200,7 +202,10 @@ def _quota_rows(unit) -> list[dict]:
         {
             "establishment_type": row["type"].code,
             "establishment_type_name": row["type"].name,
-            **{k: row[k] for k in ("approved", "occupied", "promised", "vacant", "over")},
+            **{
+                k: row[k]
+                for k in ("approved", "occupied", "promised", "controlled", "vacant", "over")
+            },
         }
         for row in queries.quota_table(unit)
     ]
@@ -251,6 +256,7 @@ def create_quota_change(request, unit_id: int, payload: QuotaChangeIn):
         establishment_type=kind,
         increase=payload.increase,
         decrease=payload.decrease,
+        control=payload.control,
         reason=payload.reason,
         approval_document=payload.approval_document,
         date=payload.date,

@@ -41,6 +41,11 @@ class QuotaChangeForm(BootstrapMixin, forms.Form):
     )
     increase = forms.IntegerField(label=_("增编数"), min_value=0, initial=0)
     decrease = forms.IntegerField(label=_("减编数"), min_value=0, initial=0)
+    control = forms.IntegerField(
+        label=_("控编数"),
+        initial=0,
+        help_text=_("正数为控制使用的空编数，负数为解除控制。"),
+    )
     reason = forms.CharField(label=_("事由"), max_length=200)
     approval_document = forms.CharField(label=_("批准文号"), max_length=100, required=False)
     date = forms.DateField(label=_("日期"), widget=DATE, initial=timezone.localdate)

@@ -43,7 +43,7 @@ class QuotaLedgerQuerySet(ScopedQuerySet):
         return (
             self.order_by()
             .values("organisation_id", "establishment_type_id")
-            .annotate(approved=Sum(F("increase") - F("decrease")))
+            .annotate(approved=Sum(F("increase") - F("decrease")), controlled=Sum("control"))
         )
 
 
@@ -68,6 +68,14 @@ class QuotaLedgerEntry(models.Model):
     approval_document = models.CharField(_("批准文号"), max_length=100, blank=True)
     increase = models.PositiveIntegerField(_("增编数"), default=0)
     decrease = models.PositiveIntegerField(_("减编数"), default=0)
+    # 控编数: vacant slots the office holds back (冻结) without cutting the approved number;
+    # positive controls, negative releases. The unit's controlled total is the sum.
+    control = models.IntegerField(
+        _("控编数"),
+        default=0,
+        db_default=0,
+        help_text=_("正数为控制使用的空编数，负数为解除控制。"),
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -88,7 +96,7 @@ class QuotaLedgerEntry(models.Model):
         indexes = [models.Index(fields=["organisation", "establishment_type"])]
         constraints = [
             models.CheckConstraint(
-                condition=Q(increase__gt=0) | Q(decrease__gt=0),
+                condition=Q(increase__gt=0) | Q(decrease__gt=0) | ~Q(control=0),
                 name="quota_entry_changes_something",
             ),
         ]

@@ -85,11 +85,10 @@ def unit_detail(user, pk: int) -> Organisation:
 
 
 def quota_table(organisation) -> list[dict]:
-    """Per establishment type: approved, occupied, promised, vacant, over."""
-    approved = {
-        row["establishment_type_id"]: row["approved"] or 0
-        for row in QuotaLedgerEntry.objects.filter(organisation=organisation).approved_totals()
-    }
+    """Per establishment type: approved, occupied, promised, controlled, vacant, over."""
+    totals = list(QuotaLedgerEntry.objects.filter(organisation=organisation).approved_totals())
+    approved = {row["establishment_type_id"]: row["approved"] or 0 for row in totals}
+    controlled = {row["establishment_type_id"]: max(row["controlled"] or 0, 0) for row in totals}
     occupied = dict(
         Person.objects.occupying()
         .filter(organisation=organisation)
@@ -109,7 +108,8 @@ def quota_table(organisation) -> list[dict]:
     rows = []
     for kind in establishment_types():
         a, o, p = approved.get(kind.pk, 0), occupied.get(kind.pk, 0), promised.get(kind.pk, 0)
-        if not (a or o or p):
+        c = controlled.get(kind.pk, 0)
+        if not (a or o or p or c):
             continue
         rows.append(
             {
@@ -117,7 +117,8 @@ def quota_table(organisation) -> list[dict]:
                 "approved": a,
                 "occupied": o,
                 "promised": p,
-                "vacant": max(a - o - p, 0),
+                "controlled": c,
+                "vacant": max(a - o - p - c, 0),
                 "over": max(o - a, 0),
             }
         )

@@ -81,6 +81,7 @@ def test_unit_quotas_are_derived(office, unit):
             "approved": 30,
             "occupied": 3,
             "promised": 0,
+            "controlled": 0,
             "vacant": 27,
             "over": 0,
         }

@@ -111,7 +111,7 @@ def test_approval_refused_when_available_is_short(office, hr, unit, admin_type):
     with pytest.raises(ValidationError) as refused:
         actions.approve_application(actor=office, application=application)
     message = refused.value.messages[0]
-    assert "核定 4 名，已占用 2 名，已核准待用 1 名，空编 1 名" in message
+    assert "核定 4 名，已占用 2 名，已核准待用 1 名，控编 0 名，可用空编 1 名" in message
     application.refresh_from_db()
     assert application.status == ApplicationStatus.SUBMITTED
     assert QuotaUseNotice.objects.count() == 1

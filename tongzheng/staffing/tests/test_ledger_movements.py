@@ -383,3 +383,52 @@ def test_editing_a_person_of_another_unit_is_404(unit, city):
     hr = staffing_user(unit, UNIT_HR_PERMISSIONS, DataScope.OWN_ORGANISATION)
     with pytest.raises(Http404):
         actions.update_person(actor=hr, person=person, changes={"job_title": "科员"})
+
+
+# --- 控编 (controlled slots) ---------------------------------------------------------------
+
+
+def test_controlled_slots_are_not_free_until_released(office, unit, admin_type):
+    QuotaLedgerEntryFactory(organisation=unit, establishment_type=admin_type, increase=2)
+    enter(office, unit, 1)
+    actions.record_quota_change(
+        actor=office,
+        organisation=unit,
+        establishment_type=admin_type,
+        control=1,
+        reason="控制使用",
+        date=TODAY,
+    )
+    assert actions.controlled_quota(unit, admin_type) == 1
+    with pytest.raises(ValidationError) as refused:
+        enter(office, unit, 2)
+    assert "1 名控编" in refused.value.messages[0]
+    with pytest.raises(ValidationError):  # cannot control more than is vacant
+        actions.record_quota_change(
+            actor=office,
+            organisation=unit,
+            establishment_type=admin_type,
+            control=1,
+            reason="再控制",
+            date=TODAY,
+        )
+    with pytest.raises(ValidationError):  # cannot release more than is controlled
+        actions.record_quota_change(
+            actor=office,
+            organisation=unit,
+            establishment_type=admin_type,
+            control=-2,
+            reason="解除",
+            date=TODAY,
+        )
+    actions.record_quota_change(
+        actor=office,
+        organisation=unit,
+        establishment_type=admin_type,
+        control=-1,
+        reason="解除控编",
+        date=TODAY,
+    )
+    enter(office, unit, 2)
+    assert actions.approved_quota(unit, admin_type) == 2
+    assert QuotaLedgerEntry.objects.filter(organisation=unit).count() == 3
