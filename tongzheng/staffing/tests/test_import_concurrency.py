@@ -24,12 +24,14 @@ from tongzheng.staffing.tests.factories import (
     resident_id,
 )
 from tongzheng.staffing.tests.test_import import make_uscc, person_row
+from tongzheng.staffing.tests.test_import_kill import ensure_seeded_types
 
 
 @pytest.mark.django_db(transaction=True)
 def test_import_waits_for_a_movement_and_then_refuses_the_last_slot(tmp_path):
     if connection.vendor != "postgresql":
         pytest.skip("row locks: PostgreSQL (SQLite has a single writer)")
+    ensure_seeded_types()
     province = DivisionFactory(code="510000", name="四川省", level=DivisionLevel.PROVINCE)
     city = DivisionFactory(code="510100", name="成都市", parent=province)
     unit = OrganisationFactory(name="成都市某局", division=city, uscc=make_uscc(1))

@@ -48,6 +48,17 @@ TABLES = {
 }
 
 
+def ensure_seeded_types() -> None:
+    """The data migration's establishment types: a transactional test may have flushed them."""
+    from importlib import import_module
+
+    from tongzheng.staffing.models import EstablishmentType
+
+    seed = import_module("tongzheng.staffing.migrations.0002_seed_establishment_types")
+    for code, name, order in seed.ESTABLISHMENT_TYPES:
+        EstablishmentType.objects.get_or_create(code=code, defaults={"name": name, "order": order})
+
+
 def _counts_in_file(path) -> dict[str, int]:
     with sqlite3.connect(path) as db:
         return {
@@ -81,6 +92,7 @@ def _database_url(tmp_path) -> tuple[str, Path | None]:
 
 @pytest.mark.django_db(transaction=True)
 def test_killing_the_import_midway_changes_nothing(tmp_path):
+    ensure_seeded_types()
     province = DivisionFactory(code="510000", name="四川省", level=DivisionLevel.PROVINCE)
     city = DivisionFactory(code="510100", name="成都市", parent=province)
     unit = OrganisationFactory(name="成都市某局", division=city, uscc=make_uscc(1))
