@@ -432,3 +432,38 @@ def test_controlled_slots_are_not_free_until_released(office, unit, admin_type):
     enter(office, unit, 2)
     assert actions.approved_quota(unit, admin_type) == 2
     assert QuotaLedgerEntry.objects.filter(organisation=unit).count() == 3
+
+
+def test_every_movement_writes_its_audit_event_and_movement_row(office, unit, city, admin_type):
+    target = OrganisationFactory(name="成都市财政局", division=city)
+    for organisation in (unit, target):
+        QuotaLedgerEntryFactory(
+            organisation=organisation, establishment_type=admin_type, increase=3
+        )
+    PostLedgerEntry.objects.create(
+        organisation=target, post="unit_deputy", date=TODAY, reason="三定", increase=1
+    )
+    person = enter(office, unit, 1)
+    actions.transfer_internal(actor=office, person=person, to_organisation=target, date=TODAY)
+    actions.promote(actor=office, person=person, post="unit_deputy", date=TODAY)
+    actions.leave_person(actor=office, person=person, leave_method="transfer_out", date=TODAY)
+    actions_seen = list(
+        AuditEvent.objects.filter(object_id=str(person.pk), action__startswith="staffing.person_")
+        .order_by("id")
+        .values_list("action", flat=True)
+    )
+    assert actions_seen == [
+        "staffing.person_entered",
+        "staffing.person_transferred",
+        "staffing.person_promoted",
+        "staffing.person_left",
+    ]
+    assert list(person.movements.order_by("id").values_list("kind", flat=True)) == [
+        "enter",
+        "transfer",
+        "promote",
+        "leave",
+    ]
+    person.refresh_from_db()
+    assert person.status == PersonStatus.HISTORY
+    assert person.post == LeadershipPost.NONE
