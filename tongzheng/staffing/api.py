@@ -17,8 +17,11 @@ from tongzheng.api.idempotency import OPENAPI_HEADER, idempotent
 from tongzheng.core.models import Organisation
 from tongzheng.staffing import actions, queries
 from tongzheng.staffing.models import (
+    QUOTA_POSTS,
     EntryMethod,
     EstablishmentType,
+    FundingForm,
+    InstitutionCategory,
     LeadershipPost,
     LeaveMethod,
     QuotaUseApplication,
@@ -140,6 +143,25 @@ class QuotaChangeIn(Schema):
     reason: str = Field(..., max_length=200)
     approval_document: str = Field("", max_length=100)
     date: datetime.date
+
+
+class PostChangeIn(Schema):
+    post: str = Field(..., json_schema_extra={"enum": [v for v, _label in QUOTA_POSTS]})
+    increase: int = Field(0, ge=0)
+    decrease: int = Field(0, ge=0)
+    reason: str = Field(..., max_length=200)
+    approval_document: str = Field("", max_length=100)
+    date: datetime.date
+
+
+class ProfilePatch(Schema):
+    main_duties: str | None = None
+    funding_form: str | None = Field(None, json_schema_extra={"enum": ["", *FundingForm.values]})
+    institution_category: str | None = Field(
+        None, json_schema_extra={"enum": ["", *InstitutionCategory.values]}
+    )
+    approval_document: str | None = Field(None, max_length=100)
+    approval_date: datetime.date | None = None
 
 
 class ApplicationOut(Schema):
@@ -264,6 +286,46 @@ def create_quota_change(request, unit_id: int, payload: QuotaChangeIn):
     )
     row = next(r for r in _quota_rows(unit) if r["establishment_type"] == kind.code)
     return Status(201, row)
+
+
+@router.post(
+    "/units/{unit_id}/post-changes",
+    response={201: PostOut},
+    auth=api_auth(actions.MANAGE_QUOTA),
+    openapi_extra=OPENAPI_HEADER,
+)
+@decorate_view(idempotent)
+def create_post_change(request, unit_id: int, payload: PostChangeIn):
+    """职数台账: one entry; the answer is that post kind's figures afterwards."""
+    unit = Organisation.objects.get_for_user(request.auth, actions.MANAGE_QUOTA, pk=unit_id)
+    actions.record_post_change(
+        actor=request.auth,
+        organisation=unit,
+        post=payload.post,
+        increase=payload.increase,
+        decrease=payload.decrease,
+        reason=payload.reason,
+        approval_document=payload.approval_document,
+        date=payload.date,
+        request=request,
+    )
+    return Status(201, next(r for r in queries.post_table(unit) if r["post"] == payload.post))
+
+
+@router.patch(
+    "/units/{unit_id}/profile", response=UnitDetailOut, auth=api_auth(actions.MANAGE_UNIT)
+)
+def update_unit_profile(request, unit_id: int, payload: ProfilePatch):
+    """三定: main duties, 经费形式, 事业单位类别, approval document and date."""
+    unit = Organisation.objects.get_for_user(request.auth, actions.MANAGE_UNIT, pk=unit_id)
+    changes = {
+        name: ("" if value is None and name != "approval_date" else value)
+        for name, value in payload.model_dump(exclude_unset=True).items()
+    }
+    actions.update_unit_profile(
+        actor=request.auth, organisation=unit, changes=changes, request=request
+    )
+    return get_unit(request, unit_id)
 
 
 # --- personnel ----------------------------------------------------------------------------

@@ -98,6 +98,20 @@ ROWS = [
         },
         "expect": {**API_ORG_A, "staff_same_org": 201},
     },
+    {
+        "name": "api:staffing_create_post_change",
+        "kwargs": {"unit_id": "org_a.pk"},
+        "method": "post",
+        "data": {"post": "unit_head", "increase": 1, "reason": "矩阵测试", "date": "2026-03-02"},
+        "expect": {**API_ORG_A, "staff_same_org": 201},
+    },
+    {
+        "name": "api:staffing_update_unit_profile",
+        "kwargs": {"unit_id": "org_a.pk"},
+        "method": "patch",
+        "data": {"main_duties": "矩阵测试职责"},
+        "expect": API_ORG_A,
+    },
     {"name": "api:staffing_list_personnel", "kwargs": {}, "method": "get", "expect": API},
     {
         "name": "api:staffing_get_person",

@@ -167,3 +167,27 @@ def test_apply_approve_recruit_through_the_api(office, hr, unit):
     )
     assert entered.status_code == 201
     assert hr.get("/api/staffing/notices").json()["items"][0]["slots_used"] == 1
+
+
+def test_post_ledger_and_profile_through_the_api(office, unit):
+    created = post(
+        office,
+        f"/api/staffing/units/{unit.pk}/post-changes",
+        {"post": "unit_deputy", "increase": 3, "reason": "三定", "date": "2026-03-02"},
+    )
+    assert created.status_code == 201
+    assert created.json()["approved"] == 3
+    patched = office.patch(
+        f"/api/staffing/units/{unit.pk}/profile",
+        json.dumps({"main_duties": "负责全市教育工作。", "funding_form": "full"}),
+        content_type="application/json",
+    )
+    assert patched.status_code == 200
+    assert patched.json()["main_duties"] == "负责全市教育工作。"
+    bad = office.patch(
+        f"/api/staffing/units/{unit.pk}/profile",
+        json.dumps({"funding_form": "nonsense"}),
+        content_type="application/json",
+    )
+    assert bad.status_code == 422
+    assert AuditEvent.objects.filter(action="staffing.unit_profile_updated").count() == 1
