@@ -10,6 +10,7 @@ urlpatterns = [
     path("workbench/audit/", include("tongzheng.audit.urls")),
     path("workbench/staffing/statistics/", include("tongzheng.staffing.urls_statistics")),
     path("workbench/staffing/import/", include("tongzheng.staffing.urls_import")),
+    path("", include("tongzheng.staffing.urls_disclosure")),  # 实名制公示: workbench and portal
     path("workbench/staffing/", include("tongzheng.staffing.urls")),
     path("workbench/", include("tongzheng.workbench.urls")),
     path("api/", include("tongzheng.api.urls")),

@@ -678,3 +678,4 @@ class QuotaUseNotice(models.Model):
 
 
 from tongzheng.staffing.statistics_models import *  # noqa: E402, F403 - statistics aggregates (engineer B)
+from tongzheng.staffing.disclosure_models import *  # noqa: E402, F403 - 实名制公示 (engineer B)

@@ -24,4 +24,5 @@ def register() -> None:
     platform.add_navigation(
         NavEntry(_("编制统计"), "staffing_statistics:index", VIEW_STATISTICS, order=43),
         NavEntry(_("上级监督"), "staffing_statistics:supervision", VIEW_SUPERVISION, order=44),
+        NavEntry(_("实名制公示"), "staffing_disclosure:list", SUBMIT_DISCLOSURE, order=46),
     )
