@@ -961,8 +961,14 @@ def _blind_indexer():
 # --- Export ---------------------------------------------------------------------------------
 
 
-def export_workbook(*, actor) -> bytes:
-    """The caller's units and serving personnel in the template layout; ID numbers masked."""
+EXPORT_AUDIT_ACTION = "staffing.personnel_exported"
+
+
+def export_workbook(*, actor, request=None) -> bytes:
+    """The caller's units and personnel in the template layout; ID numbers masked.
+
+    A list of personal data leaving the system: one audit event with the counts.
+    """
     require_permission(actor, EXPORT_PERMISSION)
     labels = excel.unit_choices()
     reverse = {key: {v: k for k, v in mapping.items()} for key, mapping in labels.items()}
@@ -989,6 +995,8 @@ def export_workbook(*, actor) -> bytes:
     gender = {v: k for k, v in person_labels["gender"].items()}
     post = {v: k for k, v in person_labels["post"].items()}
 
+    exported = Counter()
+
     def person_rows():
         people = (
             Person.objects.for_user(actor, EXPORT_PERMISSION)
@@ -997,6 +1005,7 @@ def export_workbook(*, actor) -> bytes:
             .order_by("organisation_id", "id")
         )
         for p in people.iterator(chunk_size=2000):
+            exported["personnel"] += 1
             yield (
                 p.name,
                 gender.get(p.gender, ""),
@@ -1010,7 +1019,20 @@ def export_workbook(*, actor) -> bytes:
                 "",
             )
 
-    return excel.data_workbook(unit_rows=unit_rows, person_rows=person_rows())
+    data = excel.data_workbook(unit_rows=unit_rows, person_rows=person_rows())
+    with transaction.atomic():
+        record_event(
+            actor=actor,
+            action=EXPORT_AUDIT_ACTION,
+            request=request,
+            detail={
+                "units": len(unit_rows),
+                "personnel": exported["personnel"],
+                "id_numbers": "masked",
+                "file_sm3": sm3_hex(data),
+            },
+        )
+    return data
 
 
 # --- Stored uploads ---------------------------------------------------------------------------

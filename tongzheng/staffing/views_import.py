@@ -113,6 +113,6 @@ def template_download(request):
 @require_GET
 def export(request):
     """导出 the caller's units and personnel in the template layout (ID numbers masked)."""
-    data = imports.export_workbook(actor=request.user)
+    data = imports.export_workbook(actor=request.user, request=request)
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     return _xlsx(data, f"staffing-export-{stamp}.xlsx")

@@ -242,6 +242,9 @@ def test_export_round_trips_as_duplicates(world, tmp_path):
     PersonFactory(organisation=world["unit"], id_number=resident_id(8))
     path = tmp_path / "export.xlsx"
     path.write_bytes(imports.export_workbook(actor=world["user"]))
+    event = AuditEvent.objects.order_by("-id").first()
+    assert event.action == imports.EXPORT_AUDIT_ACTION
+    assert event.detail["personnel"] == 1 and event.detail["units"] == 1  # not 南充: scope
     validation = validate(world, path)
     units = {p.row: p.message for p in validation.problems if p.sheet == "单位"}
     people = [p for p in validation.problems if p.sheet == "人员"]
