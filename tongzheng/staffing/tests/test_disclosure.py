@@ -199,3 +199,21 @@ def test_staff_pages_submit_and_publish(world, client):
     )
     publication.refresh_from_db()
     assert publication.status == DisclosureStatus.PUBLISHED
+
+
+def test_the_public_page_never_queries_personal_data_tables(world, client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    publication = disclosure.submit(actor=world["clerk"], organisation=world["unit"])
+    disclosure.publish(actor=world["office"], publication_id=publication.pk)
+    from django.core.cache import cache
+
+    cache.clear()  # a cold cache: the page is rendered from the snapshot
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(f"/gongshi/{world['unit'].pk}/")
+    assert response.status_code == 200 and "李明" in response.content.decode()
+    sql = " ".join(q["sql"] for q in queries.captured_queries)
+    assert "staffing_disclosurepublication" in sql
+    for table in ("staffing_person", "staffing_quotaledgerentry", "staffing_unitprofile"):
+        assert table not in sql
