@@ -6,37 +6,106 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0003_notifications'),
-        ('staffing', '0005_ledger_control'),
+        ("core", "0003_notifications"),
+        ("staffing", "0005_ledger_control"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='DisclosurePublication',
+            name="DisclosurePublication",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('division_path', models.CharField(db_index=True, editable=False, max_length=64)),
-                ('unit_name', models.CharField(max_length=200, verbose_name='单位名称')),
-                ('status', models.CharField(choices=[('draft', '草稿'), ('submitted', '待审核'), ('published', '已发布'), ('withdrawn', '已撤回')], default='draft', max_length=10, verbose_name='状态')),
-                ('submitted_at', models.DateTimeField(blank=True, null=True, verbose_name='提交时间')),
-                ('reviewed_at', models.DateTimeField(blank=True, null=True, verbose_name='审核时间')),
-                ('return_reasons', models.TextField(blank=True, verbose_name='退回理由')),
-                ('published_at', models.DateTimeField(blank=True, null=True, verbose_name='发布时间')),
-                ('snapshot', models.JSONField(blank=True, default=dict, verbose_name='公示内容')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='disclosures', to='core.organisation', verbose_name='单位')),
-                ('reviewed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='审核人')),
-                ('submitted_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='提交人')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("division_path", models.CharField(db_index=True, editable=False, max_length=64)),
+                ("unit_name", models.CharField(max_length=200, verbose_name="单位名称")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "草稿"),
+                            ("submitted", "待审核"),
+                            ("published", "已发布"),
+                            ("withdrawn", "已撤回"),
+                        ],
+                        default="draft",
+                        max_length=10,
+                        verbose_name="状态",
+                    ),
+                ),
+                (
+                    "submitted_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="提交时间"),
+                ),
+                (
+                    "reviewed_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="审核时间"),
+                ),
+                ("return_reasons", models.TextField(blank=True, verbose_name="退回理由")),
+                (
+                    "published_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="发布时间"),
+                ),
+                ("snapshot", models.JSONField(blank=True, default=dict, verbose_name="公示内容")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="disclosures",
+                        to="core.organisation",
+                        verbose_name="单位",
+                    ),
+                ),
+                (
+                    "reviewed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="审核人",
+                    ),
+                ),
+                (
+                    "submitted_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="提交人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '实名制公示',
-                'verbose_name_plural': '实名制公示',
-                'ordering': ['-created_at', '-id'],
-                'indexes': [models.Index(fields=['organisation', 'status'], name='staffing_discl_org_status')],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('status', 'published')), fields=('organisation',), name='staffing_one_published_disclosure'), models.UniqueConstraint(condition=models.Q(('status__in', ['draft', 'submitted'])), fields=('organisation',), name='staffing_one_open_disclosure')],
+                "verbose_name": "实名制公示",
+                "verbose_name_plural": "实名制公示",
+                "ordering": ["-created_at", "-id"],
+                "indexes": [
+                    models.Index(
+                        fields=["organisation", "status"], name="staffing_discl_org_status"
+                    )
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("status", "published")),
+                        fields=("organisation",),
+                        name="staffing_one_published_disclosure",
+                    ),
+                    models.UniqueConstraint(
+                        condition=models.Q(("status__in", ["draft", "submitted"])),
+                        fields=("organisation",),
+                        name="staffing_one_open_disclosure",
+                    ),
+                ],
             },
         ),
     ]
