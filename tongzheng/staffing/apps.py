@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -42,15 +43,7 @@ class StaffingConfig(AppConfig):
                 _("导入导出"), "staffing_import:upload", "staffing.import_personnel", order=45
             ),
         )
-        from tongzheng.staffing.registrations import register  # statistics, disclosure
+        # Seeded after every migrate and every test-database flush, like the built-in roles.
+        from tongzheng.staffing.seeds import ensure_establishment_types
 
-        register()
-        # Excel import and export (engineer C).
-        platform.add_permissions(
-            Permission("staffing.import_personnel", _("导入单位和实名人员（Excel）")),
-        )
-        platform.add_navigation(
-            NavEntry(
-                _("导入导出"), "staffing_import:upload", "staffing.import_personnel", order=45
-            ),
-        )
+        post_migrate.connect(ensure_establishment_types, sender=self)
