@@ -484,13 +484,7 @@ def _check_people(rows, validation: Validation, scope: Scope) -> None:
         number_text = values["id_number"].upper()
         if number_text and number_text not in indexes:
             indexes[number_text] = blind_index(number_text)
-    in_database = set()
-    for chunk in _chunks(indexes.values()):
-        in_database.update(
-            Person.objects.filter(id_number_index__in=chunk)
-            .exclude(status=PersonStatus.HISTORY)
-            .values_list("id_number_index", flat=True)
-        )
+    in_database = _indexes_in_use(indexes.values())
 
     seen: dict[str, int] = {}
     for number, values in rows:
@@ -633,6 +627,33 @@ class Usage:
     promised: Counter = field(default_factory=Counter)  # unused slots of valid 控编通知单
 
 
+def _indexes_in_use(indexes) -> set[str]:
+    """The blind indexes held by serving or retired personnel (not history rows).
+
+    PostgreSQL: one array parameter per chunk (``= ANY(%s)``) instead of thousands of
+    bound values; elsewhere the same filter through the ORM's ``IN``.
+    """
+    found = set()
+    if connection.vendor == "postgresql":
+        table = connection.ops.quote_name(Person._meta.db_table)
+        sql = (
+            f"SELECT id_number_index FROM {table}"  # noqa: S608 - the name comes from _meta
+            " WHERE id_number_index = ANY(%s) AND status <> %s"
+        )
+        with connection.cursor() as cursor:
+            for chunk in _chunks(indexes, 20000):
+                cursor.execute(sql, [chunk, PersonStatus.HISTORY.value])
+                found.update(row[0] for row in cursor.fetchall())
+        return found
+    for chunk in _chunks(indexes):
+        found.update(
+            Person.objects.filter(id_number_index__in=chunk)
+            .exclude(status=PersonStatus.HISTORY)
+            .values_list("id_number_index", flat=True)
+        )
+    return found
+
+
 def quota_usage(organisation_ids) -> Usage:
     """Establishment figures of a set of units: one query of each kind per chunk."""
     usage = Usage()
@@ -762,7 +783,7 @@ def _check_quotas(validation: Validation, types) -> None:
 
 def _pause_for_tests(done: int, total: int) -> None:
     pause = os.environ.get(PAUSE_ENV)
-    if pause and done == total // 2:
+    if pause and not settings.PRODUCTION and done == total // 2:
         marker = os.environ.get(MARKER_ENV)
         if marker:
             Path(marker).write_text(str(Person.objects.count()))
