@@ -677,5 +677,5 @@ class QuotaUseNotice(models.Model):
         return self.valid_until >= day and self.slots_left > 0
 
 
-from tongzheng.staffing.statistics_models import *  # noqa: E402, F403 - statistics aggregates (engineer B)
 from tongzheng.staffing.disclosure_models import *  # noqa: E402, F403 - 实名制公示 (engineer B)
+from tongzheng.staffing.statistics_models import *  # noqa: E402, F403 - statistics aggregates (engineer B)
