@@ -3,6 +3,7 @@
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from tongzheng.core.models import Division
@@ -39,7 +40,14 @@ def unit(request, pk: int):
 @require_GET
 def dashboard(request, code: str):
     division = statistics.division_in_scope(request.user, code)
-    return render(request, "staffing/statistics/dashboard.html", {"division": division})
+    labels = {
+        "approved": _("核定数"),
+        "occupied": _("实有数"),
+        "vacant": _("空编数"),
+        "over": _("超编数"),
+    }
+    context = {"division": division, "labels": labels}
+    return render(request, "staffing/statistics/dashboard.html", context)
 
 
 @require_GET

@@ -3,7 +3,7 @@
   "use strict";
   var root = document.getElementById("tz-staffing-dashboard");
   if (!root || typeof echarts === "undefined") { return; }
-  var labels = JSON.parse(root.dataset.labels);
+  var labels = JSON.parse(document.getElementById("tz-dashboard-labels").textContent);
   var measures = ["approved", "occupied", "vacant", "over"];
 
   function bars(element, categories, series) {
