@@ -191,3 +191,10 @@ def test_post_ledger_and_profile_through_the_api(office, unit):
     )
     assert bad.status_code == 422
     assert AuditEvent.objects.filter(action="staffing.unit_profile_updated").count() == 1
+
+
+def test_a_person_outside_the_establishment_is_listed_with_no_type(hr, unit):
+    PersonFactory(organisation=unit, establishment_type=None)
+    listed = hr.get("/api/staffing/personnel")
+    assert listed.status_code == 200
+    assert listed.json()["items"][0]["establishment_type"] is None

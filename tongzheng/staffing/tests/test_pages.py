@@ -177,3 +177,27 @@ def test_refusal_without_reasons_is_a_400(office, hr, unit):
     assert response.status_code == 400
     application.refresh_from_db()
     assert application.status == ApplicationStatus.SUBMITTED
+
+
+def test_office_changes_a_locked_field_through_the_edit_page(office, unit):
+    person = PersonFactory(organisation=unit, name="旧名")
+    url = reverse("staffing:person_edit", args=[person.pk])
+    form = office.get(url)
+    assert 'name="name"' in form.content.decode()
+    response = office.post(
+        url,
+        {
+            "name": "新名",
+            "id_number": "",
+            "birth_date": "1985-06-12",
+            "gender": "1",
+            "job_title": "",
+            "education": "",
+            "phone": "",
+        },
+    )
+    assert response.status_code == 302
+    person.refresh_from_db()
+    assert person.name == "新名"
+    event = AuditEvent.objects.get(action="staffing.person_updated")
+    assert event.detail["locked"] == ["name"]
