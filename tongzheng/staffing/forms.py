@@ -133,8 +133,11 @@ class LeavePersonForm(BootstrapMixin, forms.Form):
 
 
 class TransferForm(BootstrapMixin, forms.Form):
-    to_organisation = forms.ModelChoiceField(
-        label=_("调入单位"), queryset=EstablishmentType.objects.none()
+    """调动. The target is named by its 统一社会信用代码 or its exact name, among the units
+    in the clerk's scope — a province's units are too many for one drop-down."""
+
+    to_organisation = forms.CharField(
+        label=_("调入单位（统一社会信用代码或完整名称）"), max_length=200
     )
     establishment_type = forms.ModelChoiceField(
         label=_("调入后编制类型（不选则不变）"),
@@ -146,8 +149,19 @@ class TransferForm(BootstrapMixin, forms.Form):
 
     def __init__(self, *args, targets=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["to_organisation"].queryset = targets
+        self.targets = targets
         self.fields["establishment_type"].queryset = _types()
+
+    def clean_to_organisation(self):
+        value = self.cleaned_data["to_organisation"].strip()
+        found = list(self.targets.filter(uscc=value.upper())[:2]) or list(
+            self.targets.filter(name=value)[:2]
+        )
+        if not found:
+            raise forms.ValidationError(_("在您的管理范围内没有找到该单位。"))
+        if len(found) > 1:
+            raise forms.ValidationError(_("有多个同名单位，请改用统一社会信用代码。"))
+        return found[0]
 
 
 class PromoteForm(BootstrapMixin, forms.Form):

@@ -201,3 +201,18 @@ def test_office_changes_a_locked_field_through_the_edit_page(office, unit):
     assert person.name == "新名"
     event = AuditEvent.objects.get(action="staffing.person_updated")
     assert event.detail["locked"] == ["name"]
+
+
+def test_transfer_names_the_target_unit_by_name_or_code(office, unit, city):
+    kind = establishment_type("administrative")
+    target = OrganisationFactory(name="成都市财政局", division=city)
+    QuotaLedgerEntryFactory(organisation=target, establishment_type=kind, increase=1)
+    person = PersonFactory(organisation=unit)
+    url = reverse("staffing:person_transfer", args=[person.pk])
+    unknown = office.post(url, {"to_organisation": "不存在的局", "date": "2026-03-02"})
+    assert unknown.status_code == 400
+    assert "没有找到该单位" in unknown.content.decode()
+    moved = office.post(url, {"to_organisation": "成都市财政局", "date": "2026-03-02"})
+    assert moved.status_code == 302
+    person.refresh_from_db()
+    assert person.organisation == target
