@@ -57,7 +57,6 @@ def test_concurrent_inserts_and_updates_keep_the_aggregates_exact():
     assert as_numbers == [
         {k: {d: f.as_dict() for d, f in v.items()} for k, v in part.items()} for part in slow
     ]
-    assert (
-        sum(f.occupied for f in fast[2][str(units[0].pk)].values())
-        == Person.objects.filter(organisation=units[0]).count()
-    )
+    occupied = sum(f.occupied for f in fast[2][str(units[0].pk)].values())
+    assert occupied == Person.objects.filter(organisation=units[0], status="serving").count()
+    assert occupied > 3  # the writers did commit
