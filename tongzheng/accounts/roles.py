@@ -98,6 +98,20 @@ BUILTIN_ROLES: tuple[RoleDefinition, ...] = (
             "staffing.review_disclosure",
         ),
     ),
+    # A unit's own HR staff (单位人事干部): reads its unit's ledger and personnel, keeps the
+    # non-locked fields current, applies for slots and submits the unit's 实名制公示.
+    RoleDefinition(
+        "unit_hr",
+        _("单位人事干部"),
+        DataScope.OWN_ORGANISATION,
+        (
+            "staffing.view_quota",
+            "staffing.view_person",
+            "staffing.edit_personnel",
+            "staffing.apply_quota_use",
+            "staffing.submit_disclosure",
+        ),
+    ),
     RoleDefinition("service_staff", _("政务服务窗口人员"), DataScope.OWN_ORGANISATION, ()),
     RoleDefinition("supervisor", _("电子监察人员"), DataScope.DIVISION_AND_BELOW, ()),
     RoleDefinition("hotline_operator", _("热线话务员"), DataScope.ORGANISATION_AND_BELOW, ()),

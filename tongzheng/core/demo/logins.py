@@ -1,8 +1,9 @@
 """Demo users: one per built-in role in the organisation where that work is done.
 
 The three administrators (三员) sit in the top division's 人民政府, the staffing clerk in
-its 机构编制委员会办公室, and so on. Every staff user gets a confirmed TOTP device; the
-printed logins carry its otpauth:// URI so any authenticator app can be used.
+its 机构编制委员会办公室, the unit HR officer (单位人事干部) in its 教育局, and so on.
+Every staff user gets a confirmed TOTP device; the printed logins carry its otpauth://
+URI so any authenticator app can be used.
 """
 
 from dataclasses import dataclass
@@ -18,6 +19,7 @@ PLACEMENT = {
     "security_admin": ("secadmin", "government"),
     "audit_admin": ("auditadmin", "government"),
     "staffing_clerk": ("staffing", "staffing_office"),
+    "unit_hr": ("unithr", "education"),
     "service_staff": ("service", "service_centre"),
     "supervisor": ("supervisor", "discipline"),
     "hotline_operator": ("hotline", "hotline"),

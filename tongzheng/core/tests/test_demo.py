@@ -138,6 +138,8 @@ def test_a_user_for_every_builtin_role_with_a_confirmed_totp_device(demo_db):
     staffing = User.objects.get(roles__code="staffing_clerk")
     assert staffing.organisation.name == "中共金堂县委机构编制委员会办公室"
     assert staffing.check_password(DEMO_PASSWORD)
+    unit_hr = User.objects.get(roles__code="unit_hr")
+    assert unit_hr.organisation.name == "金堂县教育局"
     assert len(logins) == len(BUILTIN_ROLES)
     assert all(login.otpauth_url.startswith("otpauth://totp/") for login in logins)
 
