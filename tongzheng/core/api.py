@@ -6,8 +6,7 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.decorators import decorate_view
 from ninja.pagination import PageNumberPagination, paginate
 
-from tongzheng.api.auth import api_auth
-from tongzheng.api.idempotency import OPENAPI_HEADER, idempotent
+from tongzheng.api.public import OPENAPI_HEADER, api_auth, idempotent
 from tongzheng.core import actions, queries
 from tongzheng.core.access import DataScope, permissions_of, scope_for
 from tongzheng.core.models import (

@@ -6,7 +6,7 @@ same way: a division or unit outside the caller's data scope is a 404.
 
 from ninja import Router, Schema  # noqa: TID251 - a second API module of this app
 
-from tongzheng.api.auth import api_auth
+from tongzheng.api.public import api_auth
 from tongzheng.staffing import statistics
 from tongzheng.staffing.registrations import VIEW_STATISTICS
 
