@@ -37,6 +37,39 @@ class EstablishmentType(models.Model):
         return self.name
 
 
+class LedgerEntry(models.Model):
+    """A ledger line (台账): dated, reasoned, citing its 批准文号, and never edited in place.
+
+    Concrete ledgers add what they count (``increase`` / ``decrease``) and of what.
+    """
+
+    division_path = models.CharField(max_length=64, db_index=True, editable=False)
+    date = models.DateField(_("日期"))
+    reason = models.CharField(_("事由"), max_length=200)
+    approval_document = models.CharField(_("批准文号"), max_length=100, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("录入人"),
+    )
+    created_at = models.DateTimeField(_("录入时间"), auto_now_add=True)
+
+    scope_fields = ScopeFields(organisation="organisation", owner="created_by")
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"{self.date.isoformat()} {self.reason} +{self.increase} -{self.decrease}"
+
+    def save(self, *args, **kwargs):
+        self.division_path = self.organisation.division_path
+        super().save(*args, **kwargs)
+
+
 class QuotaLedgerQuerySet(ScopedQuerySet):
     def approved_totals(self):
         """核定数 per (organisation, establishment type): ``sum(increase - decrease)``."""
@@ -47,7 +80,7 @@ class QuotaLedgerQuerySet(ScopedQuerySet):
         )
 
 
-class QuotaLedgerEntry(models.Model):
+class QuotaLedgerEntry(LedgerEntry):
     """编制台账 — one change of a unit's establishment of one type; never edited in place."""
 
     organisation = models.ForeignKey(
@@ -62,10 +95,6 @@ class QuotaLedgerEntry(models.Model):
         related_name="quota_entries",
         verbose_name=_("编制类型"),
     )
-    division_path = models.CharField(max_length=64, db_index=True, editable=False)
-    date = models.DateField(_("日期"))
-    reason = models.CharField(_("事由"), max_length=200)
-    approval_document = models.CharField(_("批准文号"), max_length=100, blank=True)
     increase = models.PositiveIntegerField(_("增编数"), default=0)
     decrease = models.PositiveIntegerField(_("减编数"), default=0)
     # 控编数: vacant slots the office holds back (冻结) without cutting the approved number;
@@ -76,18 +105,8 @@ class QuotaLedgerEntry(models.Model):
         db_default=0,
         help_text=_("正数为控制使用的空编数，负数为解除控制。"),
     )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("录入人"),
-    )
-    created_at = models.DateTimeField(_("录入时间"), auto_now_add=True)
 
     objects = QuotaLedgerQuerySet.as_manager()
-    scope_fields = ScopeFields(organisation="organisation", owner="created_by")
 
     class Meta:
         ordering = ["organisation_id", "establishment_type_id", "date", "id"]
@@ -100,13 +119,6 @@ class QuotaLedgerEntry(models.Model):
                 name="quota_entry_changes_something",
             ),
         ]
-
-    def __str__(self) -> str:
-        return f"{self.date.isoformat()} {self.reason} +{self.increase} -{self.decrease}"
-
-    def save(self, *args, **kwargs):
-        self.division_path = self.organisation.division_path
-        super().save(*args, **kwargs)
 
 
 class Gender(models.TextChoices):
@@ -334,7 +346,7 @@ class PostLedgerQuerySet(ScopedQuerySet):
         )
 
 
-class PostLedgerEntry(models.Model):
+class PostLedgerEntry(LedgerEntry):
     """职数台账 — one change of a unit's leadership posts of one kind; never edited in place."""
 
     organisation = models.ForeignKey(
@@ -344,24 +356,10 @@ class PostLedgerEntry(models.Model):
         verbose_name=_("单位"),
     )
     post = models.CharField(_("职数类别"), max_length=20, choices=QUOTA_POSTS)
-    division_path = models.CharField(max_length=64, db_index=True, editable=False)
-    date = models.DateField(_("日期"))
-    reason = models.CharField(_("事由"), max_length=200)
-    approval_document = models.CharField(_("批准文号"), max_length=100, blank=True)
     increase = models.PositiveIntegerField(_("增加职数"), default=0)
     decrease = models.PositiveIntegerField(_("核减职数"), default=0)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("录入人"),
-    )
-    created_at = models.DateTimeField(_("录入时间"), auto_now_add=True)
 
     objects = PostLedgerQuerySet.as_manager()
-    scope_fields = ScopeFields(organisation="organisation", owner="created_by")
 
     class Meta:
         ordering = ["organisation_id", "post", "date", "id"]
@@ -374,13 +372,6 @@ class PostLedgerEntry(models.Model):
                 name="post_entry_changes_something",
             ),
         ]
-
-    def __str__(self) -> str:
-        return f"{self.date.isoformat()} {self.reason} +{self.increase} -{self.decrease}"
-
-    def save(self, *args, **kwargs):
-        self.division_path = self.organisation.division_path
-        super().save(*args, **kwargs)
 
 
 # --- Movements (人员变动) ----------------------------------------------------------------
