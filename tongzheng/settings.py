@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "tongzheng.workbench",
     "tongzheng.portal",
     "tongzheng.staffing",
+    "tongzheng.hotline",
     "tongzheng.api",
     "ninja",  # serves the API documentation's assets locally, not from a CDN
 ]
