@@ -37,16 +37,9 @@ class EstablishmentType(models.Model):
         return self.name
 
 
-class LedgerEntry(models.Model):
-    """A ledger line (台账): dated, reasoned, citing its 批准文号, and never edited in place.
+class EnteredRecord(models.Model):
+    """A record someone entered (录入): who and when, scoped by its organisation."""
 
-    Concrete ledgers add what they count (``increase`` / ``decrease``) and of what.
-    """
-
-    division_path = models.CharField(max_length=64, db_index=True, editable=False)
-    date = models.DateField(_("日期"))
-    reason = models.CharField(_("事由"), max_length=200)
-    approval_document = models.CharField(_("批准文号"), max_length=100, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -58,6 +51,21 @@ class LedgerEntry(models.Model):
     created_at = models.DateTimeField(_("录入时间"), auto_now_add=True)
 
     scope_fields = ScopeFields(organisation="organisation", owner="created_by")
+
+    class Meta:
+        abstract = True
+
+
+class LedgerEntry(EnteredRecord):
+    """A ledger line (台账): dated, reasoned, citing its 批准文号, and never edited in place.
+
+    Concrete ledgers add what they count (``increase`` / ``decrease``) and of what.
+    """
+
+    division_path = models.CharField(max_length=64, db_index=True, editable=False)
+    date = models.DateField(_("日期"))
+    reason = models.CharField(_("事由"), max_length=200)
+    approval_document = models.CharField(_("批准文号"), max_length=100, blank=True)
 
     class Meta:
         abstract = True
@@ -291,7 +299,7 @@ class UnitProfile(models.Model):
         super().save(*args, **kwargs)
 
 
-class UnitHistoryEntry(models.Model):
+class UnitHistoryEntry(EnteredRecord):
     """历史沿革 — one event in a unit's history (设立, 更名, 合并, 职责调整 …)."""
 
     organisation = models.ForeignKey(
@@ -304,18 +312,8 @@ class UnitHistoryEntry(models.Model):
     date = models.DateField(_("日期"))
     event = models.CharField(_("沿革事项"), max_length=300)
     approval_document = models.CharField(_("批准文号"), max_length=100, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("录入人"),
-    )
-    created_at = models.DateTimeField(_("录入时间"), auto_now_add=True)
 
     objects = ScopedQuerySet.as_manager()
-    scope_fields = ScopeFields(organisation="organisation", owner="created_by")
 
     class Meta:
         ordering = ["organisation_id", "date", "id"]
@@ -401,7 +399,7 @@ class LeaveMethod(models.TextChoices):
     DEATH = "death", _("死亡")
 
 
-class Movement(models.Model):
+class Movement(EnteredRecord):
     """人员变动记录 — one movement of one person, written by the movement actions.
 
     ``date`` is when the change took effect, ``created_at`` when it was entered: the gap is
@@ -447,18 +445,8 @@ class Movement(models.Model):
     )
     date = models.DateField(_("变动日期"))
     document = models.CharField(_("依据文号"), max_length=100, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("录入人"),
-    )
-    created_at = models.DateTimeField(_("录入时间"), auto_now_add=True)
 
     objects = ScopedQuerySet.as_manager()
-    scope_fields = ScopeFields(organisation="organisation", owner="created_by")
 
     class Meta:
         ordering = ["-date", "-id"]
