@@ -81,6 +81,8 @@ INSTALLED_APPS = [
     "tongzheng.portal",
     "tongzheng.staffing",
     "tongzheng.hotline",
+    "tongzheng.supervision",
+    "tongzheng.services",
     "tongzheng.api",
     "ninja",  # serves the API documentation's assets locally, not from a CDN
 ]

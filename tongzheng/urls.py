@@ -12,7 +12,11 @@ urlpatterns = [
     path("workbench/staffing/import/", include("tongzheng.staffing.urls_import")),
     path("", include("tongzheng.staffing.urls_disclosure")),  # 实名制公示: workbench and portal
     path("workbench/staffing/", include("tongzheng.staffing.urls")),
-    path("hotline/", include("tongzheng.hotline.urls")),
+    # Hotline: public pages under /hotline/, staff pages under /workbench/hotline/, and
+    # the Open311 GeoReport v2 API under /open311/.
+    path("", include("tongzheng.hotline.urls")),
+    path("", include("tongzheng.services.urls")),
+    path("", include("tongzheng.supervision.urls")),
     path("workbench/", include("tongzheng.workbench.urls")),
     path("api/", include("tongzheng.api.urls")),
     # The language switcher must work before login too (LoginRequiredMiddleware is on).

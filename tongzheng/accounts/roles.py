@@ -112,9 +112,60 @@ BUILTIN_ROLES: tuple[RoleDefinition, ...] = (
             "staffing.submit_disclosure",
         ),
     ),
-    RoleDefinition("service_staff", _("政务服务窗口人员"), DataScope.OWN_ORGANISATION, ()),
-    RoleDefinition("supervisor", _("电子监察人员"), DataScope.DIVISION_AND_BELOW, ()),
-    RoleDefinition("hotline_operator", _("热线话务员"), DataScope.ORGANISATION_AND_BELOW, ()),
+    # 政务服务窗口和审批人员: receive, review and decide their organisation's applications.
+    RoleDefinition(
+        "service_staff",
+        _("政务服务窗口人员"),
+        DataScope.OWN_ORGANISATION,
+        (
+            "services.view_application",
+            "services.handle_application",
+            "supervision.rectify_rating",
+        ),
+    ),
+    # 事项管理员: keeps the service-item catalogue of a division.
+    RoleDefinition(
+        "services_admin",
+        _("政务服务事项管理员"),
+        DataScope.DIVISION_AND_BELOW,
+        ("services.manage_item", "services.view_application"),
+    ),
+    # 电子监察 (效能办): watches every timed task, ratings and performance of a division.
+    RoleDefinition(
+        "supervisor",
+        _("电子监察人员"),
+        DataScope.DIVISION_AND_BELOW,
+        (
+            "supervision.view_dashboard",
+            "supervision.urge_task",
+            "supervision.review_rating",
+            "supervision.view_performance",
+            "services.view_application",
+            "hotline.view_ticket",
+            "hotline.view_statistics",
+        ),
+    ),
+    # 热线中心话务员: the centre that takes calls and letters, dispatches and revisits.
+    RoleDefinition(
+        "hotline_operator",
+        _("热线话务员"),
+        DataScope.DIVISION_AND_BELOW,
+        (
+            "hotline.view_ticket",
+            "hotline.take_call",
+            "hotline.dispatch_ticket",
+            "hotline.view_reporter",
+            "hotline.manage_hotline",
+            "hotline.view_statistics",
+        ),
+    ),
+    # 承办单位: a department that handles the tickets dispatched to it.
+    RoleDefinition(
+        "hotline_handler",
+        _("热线承办人员"),
+        DataScope.OWN_ORGANISATION,
+        ("hotline.view_ticket", "hotline.handle_ticket", "supervision.rectify_rating"),
+    ),
     RoleDefinition("office_secretary", _("办公室文秘"), DataScope.OWN_ORGANISATION, ()),
     RoleDefinition("data_admin", _("数据管理员"), DataScope.DIVISION_AND_BELOW, ()),
 )

@@ -63,6 +63,10 @@ def require_permission(user, permission: str) -> None:
 class ScopeFields:
     organisation: str  # lookup path to an Organisation FK; "" when the model is Organisation
     owner: str | None = None  # lookup path to the creating user, for "own records" scope
+    # Lookup path to the row's own division path, for rows that belong to a place before
+    # they belong to an organisation (a hotline ticket not yet dispatched): the
+    # DIVISION_AND_BELOW scope then reads it instead of the organisation's division.
+    division_path: str | None = None
 
 
 class ScopedQuerySet(models.QuerySet):
@@ -86,7 +90,8 @@ class ScopedQuerySet(models.QuerySet):
             return self.filter(**{f"{prefix}pk" if prefix else "pk": organisation.pk})
         if scope == DataScope.ORGANISATION_AND_BELOW:
             return self.filter(**{f"{prefix}path__startswith": organisation.path})
-        return self.filter(**{f"{prefix}division_path__startswith": organisation.division_path})
+        division_path = fields.division_path or f"{prefix}division_path"
+        return self.filter(**{f"{division_path}__startswith": organisation.division_path})
 
     def get_for_user(self, user, permission: str, **lookup):
         """One object in scope, or 404 — another organisation's object does not exist for you."""

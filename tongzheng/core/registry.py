@@ -24,11 +24,23 @@ class NavEntry:
     order: int = 100
 
 
+@dataclass(frozen=True)
+class PortalTile:
+    """An entry on the public portal's home page (门户首页), offered by a module."""
+
+    key: str
+    title: str | Promise
+    description: str | Promise
+    url_name: str
+    order: int = 100
+
+
 @dataclass
 class Registry:
     permissions: dict[str, Permission] = field(default_factory=dict)
     navigation: list[NavEntry] = field(default_factory=list)
     timed_task_models: list[type] = field(default_factory=list)
+    portal_tiles: list[PortalTile] = field(default_factory=list)
 
     def add_permissions(self, *permissions: Permission) -> None:
         for permission in permissions:
@@ -41,6 +53,10 @@ class Registry:
     def add_timed_task_model(self, model: type) -> None:
         if model not in self.timed_task_models:
             self.timed_task_models.append(model)
+
+    def add_portal_tiles(self, *tiles: PortalTile) -> None:
+        self.portal_tiles.extend(t for t in tiles if t not in self.portal_tiles)
+        self.portal_tiles.sort(key=lambda t: t.order)
 
 
 platform = Registry()

@@ -1,11 +1,12 @@
-from django.urls import path
+from importlib import import_module
 
-from tongzheng.hotline import views
+from tongzheng.hotline.views import VIEW_MODULES
 
 app_name = "hotline"
 
+# Each views module owns its routes (public pages, the centre's workbench, a department's …).
 urlpatterns = [
-    path("new/", views.new_ticket, name="new"),
-    path("track/", views.track, name="track"),
-    path("track/append/", views.append, name="append"),
+    pattern
+    for name in VIEW_MODULES
+    for pattern in import_module(f"tongzheng.hotline.views.{name}").urlpatterns
 ]

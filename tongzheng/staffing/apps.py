@@ -9,7 +9,7 @@ class StaffingConfig(AppConfig):
     verbose_name = _("机构编制")
 
     def ready(self):
-        from tongzheng.core.registry import NavEntry, Permission, platform
+        from tongzheng.core.registry import NavEntry, Permission, PortalTile, platform
 
         platform.add_permissions(
             Permission("staffing.view_person", _("查看实名人员")),
@@ -22,6 +22,15 @@ class StaffingConfig(AppConfig):
             Permission("staffing.manage_personnel_locked", _("办理人员变动、修改锁定信息（编办）")),
             Permission("staffing.apply_quota_use", _("申请用编")),
             Permission("staffing.review_quota_use", _("审核用编申请")),
+        )
+        platform.add_portal_tiles(
+            PortalTile(
+                "staffing",
+                _("实名制公示"),
+                _("机关和事业单位的机构、编制与实有人员信息公示。"),
+                url_name="staffing_disclosure:public_list",
+                order=40,
+            )
         )
         platform.add_navigation(
             NavEntry(_("编制台账"), "staffing:unit_list", "staffing.view_quota", order=40),

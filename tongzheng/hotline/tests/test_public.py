@@ -90,7 +90,7 @@ def test_tracking_with_the_right_pair_shows_status_and_public_replies(client):
     )
     assert response.status_code == 200
     body = response.content.decode()
-    assert "已受理" in body
+    assert "待派单" in body
     assert "已转交城管局。" in body
     assert "内部意见" not in body
 

@@ -1,8 +1,9 @@
 from django.contrib.auth.decorators import login_not_required
 from django.shortcuts import render
+from django.urls import path
 from django.views.decorators.http import require_POST
 
-from tongzheng.hotline import actions
+from tongzheng.hotline.actions import intake as actions
 from tongzheng.hotline.forms import NOT_ACCEPTED_12310, AppendForm, IntakeForm, TrackForm
 from tongzheng.hotline.models import UpdateKind
 
@@ -84,3 +85,11 @@ def append(request):
         return _not_found(request, TrackForm(request.POST))
     actions.append_information(ticket=ticket, content=form.cleaned_data["content"], request=request)
     return _tracked(request, ticket, form.cleaned_data["code"], appended=True)
+
+
+urlpatterns = [
+    path("hotline/new/", new_ticket, name="new"),
+    path("hotline/track/", track, name="track"),
+    path("hotline/track/append/", append, name="append"),
+]
+NAVIGATION = []

@@ -1,0 +1,5 @@
+"""Hotline pages, one module per audience; each module declares its own ``urlpatterns``
+and ``NAVIGATION`` (workbench entries), collected by ``hotline/urls.py`` and ``apps.py``.
+"""
+
+VIEW_MODULES = ("public", "centre", "handling", "administration", "statistics", "open311")

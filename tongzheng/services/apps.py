@@ -1,0 +1,17 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ServicesConfig(AppConfig):
+    name = "tongzheng.services"
+    label = "services"
+    verbose_name = _("政务服务")
+
+    def ready(self):
+        from tongzheng.core.registry import Permission, platform
+
+        platform.add_permissions(
+            Permission("services.manage_item", _("管理政务服务事项")),
+            Permission("services.view_application", _("查看办件")),
+            Permission("services.handle_application", _("受理、审查和决定办件")),
+        )

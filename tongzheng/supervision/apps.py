@@ -1,0 +1,19 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class SupervisionConfig(AppConfig):
+    name = "tongzheng.supervision"
+    label = "supervision"
+    verbose_name = _("电子监察")
+
+    def ready(self):
+        from tongzheng.core.registry import Permission, platform
+
+        platform.add_permissions(
+            Permission("supervision.view_dashboard", _("查看电子监察")),
+            Permission("supervision.urge_task", _("催办、督办")),
+            Permission("supervision.review_rating", _("审核差评整改与申诉")),
+            Permission("supervision.view_performance", _("查看绩效考核")),
+            Permission("supervision.rectify_rating", _("整改差评、提出申诉")),
+        )
