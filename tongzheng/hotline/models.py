@@ -290,6 +290,13 @@ class Ticket(TimedTask):
     def check_code(self, code: str) -> bool:
         return hmac.compare_digest(self.code_hash, hash_code(self.number, code))
 
+    def save(self, *args, **kwargs):
+        # A copy redacted for a handling department (queries.redact_reporter) has blank
+        # reporter fields; saving it would erase the real ones.
+        if getattr(self, "reporter_redacted", False):
+            raise ValueError("a ticket redacted for display cannot be saved")
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self):
         from django.urls import reverse
 

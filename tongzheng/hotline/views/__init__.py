@@ -2,4 +2,13 @@
 and ``NAVIGATION`` (workbench entries), collected by ``hotline/urls.py`` and ``apps.py``.
 """
 
-VIEW_MODULES = ("public", "centre", "handling", "administration", "statistics", "open311")
+VIEW_MODULES = (
+    "public",
+    "intake",
+    "centre",
+    "handling",
+    "administration",
+    "statistics",
+    "publication",
+    "open311",
+)
