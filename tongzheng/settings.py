@@ -153,6 +153,29 @@ AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 184)
 if AUDIT_RETENTION_DAYS < 184:
     raise ImproperlyConfigured("AUDIT_RETENTION_DAYS may not be below 184 (网络安全法: six months)")
 
+# The cache holds rate-limit counters (hotline intake, extraction-code guessing) and
+# page caches. One process needs nothing; several app servers must share one cache, so
+# production sets REDIS_URL (e.g. redis://127.0.0.1:6379/1).
+REDIS_URL = env_str("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# 热线办理时限 (working days) by ticket type, and for urgent / emergency tickets (same day
+# = 0). Keys: enquiry, help, complaint, suggestion, report, urgent, emergency.
+HOTLINE_LIMITS = {
+    "enquiry": env_int("HOTLINE_LIMIT_ENQUIRY", 3),
+    "help": env_int("HOTLINE_LIMIT_HELP", 3),
+    "complaint": env_int("HOTLINE_LIMIT_COMPLAINT", 13),
+    "suggestion": env_int("HOTLINE_LIMIT_SUGGESTION", 13),
+    "report": env_int("HOTLINE_LIMIT_REPORT", 13),
+    "urgent": env_int("HOTLINE_LIMIT_URGENT", 0),
+    "emergency": env_int("HOTLINE_LIMIT_EMERGENCY", 0),
+}
+
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
