@@ -9,9 +9,13 @@ class ServicesConfig(AppConfig):
 
     def ready(self):
         from tongzheng.core.registry import Permission, platform
+        from tongzheng.services.models import Application, ApplicationTask
 
         platform.add_permissions(
             Permission("services.manage_item", _("管理政务服务事项")),
             Permission("services.view_application", _("查看办件")),
             Permission("services.handle_application", _("受理、审查和决定办件")),
         )
+        # 电子监察 sees the whole limit of each application and each department's task.
+        platform.add_timed_task_model(Application)
+        platform.add_timed_task_model(ApplicationTask)
