@@ -323,6 +323,52 @@ def timed_querysets_for(user, permission: str) -> list[tuple[type, TimedTaskQuer
     return [(model, model.objects.for_user(user, permission)) for model in timed_task_models()]
 
 
+def organisation_lookup(model) -> str:
+    """The lookup path from ``model`` to its Organisation FK (from ``scope_fields``).
+
+    Supervision groups tasks by department with it (``values(organisation_lookup(m))``)
+    without knowing the module.
+    """
+    return model.scope_fields.organisation
+
+
+def division_path_lookup(model) -> str:
+    """The lookup path to the division path a task belongs to (its own, else its organisation's).
+
+    The same rule as the DIVISION_AND_BELOW scope: ``scope_fields.division_path`` when the
+    model names one (a ticket not yet dispatched belongs to a place), otherwise
+    ``<organisation>__division_path``.
+    """
+    fields = model.scope_fields
+    return fields.division_path or f"{fields.organisation}__division_path"
+
+
+def _follow(obj, lookup: str):
+    for part in lookup.split("__"):
+        if obj is None:
+            return None
+        obj = getattr(obj, part)
+    return obj
+
+
+def task_organisation(task):
+    """The Organisation a timed task belongs to (None when it has none yet)."""
+    return _follow(task, organisation_lookup(type(task)))
+
+
+def task_division_path(task) -> str:
+    """The division path of a timed task ("" when it has neither place nor organisation)."""
+    return _follow(task, division_path_lookup(type(task))) or ""
+
+
+def timed_model_by_label(label: str):
+    """The registered timed-task model named ``"app_label.modelname"``, or None."""
+    for model in timed_task_models():
+        if model._meta.label_lower == label.lower():
+            return model
+    return None
+
+
 def open_tasks_for(user, *, limit: int = 50, now=None) -> list[InboxRow]:
     """The user's open timed tasks across every registered module, earliest deadline first.
 

@@ -17,3 +17,7 @@ class SupervisionConfig(AppConfig):
             Permission("supervision.view_performance", _("查看绩效考核")),
             Permission("supervision.rectify_rating", _("整改差评、提出申诉")),
         )
+        from tongzheng.supervision.models import Rectification
+
+        # 差评整改 is itself a timed task: the dashboard and the inbox read it like any other.
+        platform.add_timed_task_model(Rectification)

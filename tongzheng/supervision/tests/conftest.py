@@ -1,0 +1,1 @@
+from tongzheng.tests_matrix.cast import cast  # noqa: F401
