@@ -650,3 +650,6 @@ class Open311Request(models.Model):
 
     def __str__(self):
         return self.token
+
+
+from tongzheng.hotline.models_classifier import DispatchClassifier  # noqa: E402, F401

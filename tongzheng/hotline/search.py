@@ -1,0 +1,161 @@
+"""全文检索 of tickets over their jieba tokens (``Ticket.search_tokens``).
+
+The tokens are stored beside the text at intake (``hotline.text.token_string``); this
+module matches a query against them with the database's own full-text index
+(ARCHITECTURE.md, "Chinese text"):
+
+- SQLite: an FTS5 table ``hotline_ticket_fts`` with external content (the ticket table),
+  kept current by three triggers (migration 0004). The tokens are separated by spaces, so
+  FTS5's ``unicode61`` tokenizer sees exactly jieba's words.
+- PostgreSQL: a GIN index on ``to_tsvector('simple', search_tokens)``; the 'simple'
+  configuration neither stems nor drops words, so a jieba token is one lexeme.
+
+The query is tokenised with the same ``hotline.text.tokens`` and every token must match
+(AND). The user's text never reaches the query syntax: on SQLite each token is an FTS5
+string literal (double quotes doubled), on PostgreSQL the tokens go through
+``plainto_tsquery``, which reads operators as plain words. Search narrows the caller's
+queryset and keeps its scope and ordering; it never widens it.
+"""
+
+from django.db import NotSupportedError, connection
+from django.db.models import BooleanField, Func, TextField, Value
+from django.db.models.expressions import RawSQL
+
+from tongzheng.hotline.text import tokens
+
+FTS_TABLE = "hotline_ticket_fts"
+GIN_INDEX = "hotline_ticket_search_gin"
+
+
+# Constant SQL (no user input): the names are spelled out.
+_SQLITE_INSTALL = [
+    """CREATE VIRTUAL TABLE IF NOT EXISTS hotline_ticket_fts USING fts5(
+        search_tokens, content='hotline_ticket', content_rowid='id',
+        tokenize='unicode61 remove_diacritics 0')""",
+    """CREATE TRIGGER IF NOT EXISTS hotline_ticket_fts_insert AFTER INSERT ON hotline_ticket BEGIN
+        INSERT INTO hotline_ticket_fts(rowid, search_tokens) VALUES (new.id, new.search_tokens);
+    END""",
+    """CREATE TRIGGER IF NOT EXISTS hotline_ticket_fts_delete AFTER DELETE ON hotline_ticket BEGIN
+        INSERT INTO hotline_ticket_fts(hotline_ticket_fts, rowid, search_tokens)
+        VALUES ('delete', old.id, old.search_tokens);
+    END""",
+    # Every save() writes every column; only a change of the tokens touches the index.
+    """CREATE TRIGGER IF NOT EXISTS hotline_ticket_fts_update AFTER UPDATE OF search_tokens
+        ON hotline_ticket WHEN old.search_tokens IS NOT new.search_tokens BEGIN
+        INSERT INTO hotline_ticket_fts(hotline_ticket_fts, rowid, search_tokens)
+        VALUES ('delete', old.id, old.search_tokens);
+        INSERT INTO hotline_ticket_fts(rowid, search_tokens) VALUES (new.id, new.search_tokens);
+    END""",
+    "INSERT INTO hotline_ticket_fts(hotline_ticket_fts) VALUES ('rebuild')",
+]
+_SQLITE_UNINSTALL = [
+    "DROP TRIGGER IF EXISTS hotline_ticket_fts_insert",
+    "DROP TRIGGER IF EXISTS hotline_ticket_fts_delete",
+    "DROP TRIGGER IF EXISTS hotline_ticket_fts_update",
+    "DROP TABLE IF EXISTS hotline_ticket_fts",
+]
+_POSTGRESQL_INSTALL = [
+    """CREATE INDEX IF NOT EXISTS hotline_ticket_search_gin ON hotline_ticket
+        USING gin (to_tsvector('simple'::regconfig, search_tokens))""",
+]
+_POSTGRESQL_UNINSTALL = ["DROP INDEX IF EXISTS hotline_ticket_search_gin"]
+
+
+def install_index(connection) -> None:
+    """Create the full-text index (idempotent; on SQLite it also rebuilds the FTS table).
+
+    Migration 0004 calls it. On SQLite, a later migration that rebuilds ``hotline_ticket``
+    (Django's "remake table" for most ALTERs) drops the triggers with the old table: run
+    it again after such a migration (``index_installed`` tells).
+    """
+    statements = {"sqlite": _SQLITE_INSTALL, "postgresql": _POSTGRESQL_INSTALL}
+    with connection.cursor() as cursor:
+        for sql in statements.get(connection.vendor, []):
+            cursor.execute(sql)
+
+
+def uninstall_index(connection) -> None:
+    statements = {"sqlite": _SQLITE_UNINSTALL, "postgresql": _POSTGRESQL_UNINSTALL}
+    with connection.cursor() as cursor:
+        for sql in statements.get(connection.vendor, []):
+            cursor.execute(sql)
+
+
+def index_installed(connection) -> bool:
+    """Whether the full-text index and (SQLite) its three triggers exist."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute(
+                "SELECT count(*) FROM sqlite_master WHERE name IN (%s, %s, %s, %s)",
+                [FTS_TABLE, f"{FTS_TABLE}_insert", f"{FTS_TABLE}_delete", f"{FTS_TABLE}_update"],
+            )
+            return cursor.fetchone()[0] == 4
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT count(*) FROM pg_indexes WHERE indexname = %s", [GIN_INDEX])
+            return cursor.fetchone()[0] == 1
+    return False
+
+
+def query_tokens(q: str) -> list[str]:
+    """The distinct searchable tokens of ``q``, in order.
+
+    A token must hold a letter or digit: FTS5 and PostgreSQL split on everything else, and
+    a token of separators only (``_``) would be an empty phrase.
+    """
+    seen = []
+    for token in tokens(q or ""):
+        if any(ch.isalnum() for ch in token) and token not in seen:
+            seen.append(token)
+    return seen
+
+
+def fts5_expression(words: list[str]) -> str:
+    """An FTS5 MATCH expression: every word a quoted string, ANDed (no operators pass)."""
+    return " AND ".join('"' + word.replace('"', '""') + '"' for word in words)
+
+
+class _TokensMatch(Func):
+    """``to_tsvector('simple', search_tokens) @@ plainto_tsquery('simple', %s)``.
+
+    Written out so that the left side is exactly the expression of the GIN index
+    (``django.contrib.postgres.search.SearchVector`` wraps the column in COALESCE, which
+    the index would not match).
+    """
+
+    output_field = BooleanField()
+
+    def as_sql(self, compiler, connection, **extra_context):
+        column, query = self.source_expressions
+        column_sql, column_params = compiler.compile(column)
+        query_sql, query_params = compiler.compile(query)
+        sql = (
+            f"to_tsvector('simple'::regconfig, {column_sql}) "
+            f"@@ plainto_tsquery('simple'::regconfig, {query_sql})"
+        )
+        return sql, (*column_params, *query_params)
+
+
+def search_tickets(queryset, q: str):
+    """The tickets of ``queryset`` whose tokens contain every token of ``q``.
+
+    A blank ``q`` returns the queryset unchanged; a ``q`` with no searchable token (only
+    stop words or punctuation) matches nothing.
+    """
+    if not (q or "").strip():
+        return queryset
+    words = query_tokens(q)
+    if not words:
+        return queryset.none()
+    vendor = connection.vendor
+    if vendor == "sqlite":
+        # The MATCH argument is a parameter; the SQL text is constant.
+        matching = RawSQL(  # noqa: S611
+            "SELECT rowid FROM hotline_ticket_fts WHERE hotline_ticket_fts MATCH %s",
+            (fts5_expression(words),),
+        )
+        return queryset.filter(pk__in=matching)
+    if vendor == "postgresql":
+        return queryset.filter(
+            _TokensMatch("search_tokens", Value(" ".join(words), output_field=TextField()))
+        )
+    raise NotSupportedError(f"hotline search supports SQLite and PostgreSQL, not {vendor}")
