@@ -6,21 +6,40 @@ leads (``Ticket.organisation``) and, through its ``Assignment`` rows, those it a
 
 Confidentiality (保密, GB/T 33358-2016): when a reporter asked for it, only users holding
 ``hotline.view_reporter`` (the centre) see who they are. Everyone else gets the ticket with
-name and phone blanked *on the instance* by ``redact_reporter``; such an instance refuses
-to be saved, so a redacted copy can never overwrite the real row. Every page and API that
-shows a ticket to staff must read it through this module.
+name, phone and filing account blanked *on the instance* by ``redact_reporter``; such an
+instance refuses to be saved, so a redacted copy can never overwrite the real row. Every
+page and API that shows a ticket to staff must read it through this module.
 """
 
-from django.db.models import Q
+from django.db.models import Prefetch, Q
+from django.http import Http404
 
 from tongzheng.core.access import has_permission
-from tongzheng.hotline.models import ACTIVE_ASSIGNMENT_STATUSES, Assignment, Ticket
+from tongzheng.core.models import Organisation
+from tongzheng.hotline.models import (
+    ACTIVE_ASSIGNMENT_STATUSES,
+    Assignment,
+    AssignmentStatus,
+    Dispute,
+    ExtensionRequest,
+    Ticket,
+    TicketUpdate,
+)
 
 VIEW = "hotline.view_ticket"
+HANDLE = "hotline.handle_ticket"
+VIEW_REPORTER = "hotline.view_reporter"
+
+# What a department's inbox shows by default: the assignments it still has to act on.
+OPEN_ASSIGNMENT_STATUSES = (
+    AssignmentStatus.PENDING,
+    AssignmentStatus.ACCEPTED,
+    AssignmentStatus.DISPUTED,
+)
 
 
 def may_see_reporter(user, ticket: Ticket) -> bool:
-    return not ticket.confidential or has_permission(user, "hotline.view_reporter")
+    return not ticket.confidential or has_permission(user, VIEW_REPORTER)
 
 
 def redact_reporter(ticket: Ticket, user) -> Ticket:
@@ -31,8 +50,15 @@ def redact_reporter(ticket: Ticket, user) -> Ticket:
     ticket.reporter_name = ""
     ticket.reporter_phone_sealed = ""
     ticket.reporter_phone_index = ""
+    # The citizen account that filed it names the reporter just as well.
+    ticket.account_id = None
     ticket.reporter_redacted = True
     return ticket
+
+
+def redact_all(tickets, user) -> list[Ticket]:
+    """``redact_reporter`` over an iterable (a page of a queryset)."""
+    return [redact_reporter(ticket, user) for ticket in tickets]
 
 
 def visible_tickets(user):
@@ -58,20 +84,112 @@ def ticket_list(user, queryset=None) -> list[Ticket]:
 
 def ticket_for(user, number: str) -> Ticket:
     """One visible ticket by number, redacted as needed; 404 when out of scope."""
-    from django.http import Http404
-
-    ticket = visible_tickets(user).select_related("subject", "organisation", "mailbox")
+    ticket = visible_tickets(user).select_related(
+        "subject", "organisation", "mailbox", "division", "duplicate_of"
+    )
     ticket = ticket.filter(number=number).first()
     if ticket is None:
         raise Http404
     return redact_reporter(ticket, user)
 
 
-def assignments_for(user, permission: str = "hotline.handle_ticket"):
-    """The department's assignments (its inbox), with each ticket redacted as needed."""
+def assignments_for(user, permission: str = HANDLE):
+    """The department's assignments (its inbox) as a queryset, earliest deadline first.
+
+    The tickets reached through ``select_related`` are NOT redacted: evaluate it through
+    ``assignment_page`` / ``redact_assignments`` before showing them.
+    """
     queryset = (
         Assignment.objects.for_user(user, permission)
         .select_related("ticket", "ticket__subject", "organisation")
-        .order_by("ticket__due_at", "pk")
+        .order_by("ticket__due_at", "ticket__pk", "pk")
     )
     return queryset
+
+
+def inbox(user, *, status: str = "open"):
+    """承办工单: the department's assignments filtered by ``status``.
+
+    ``open`` (default): pending, accepted and disputed; ``all``: every one, withdrawn
+    included; or one ``AssignmentStatus`` value.
+    """
+    queryset = assignments_for(user)
+    if status == "open":
+        return queryset.filter(status__in=OPEN_ASSIGNMENT_STATUSES)
+    if status in AssignmentStatus.values:
+        return queryset.filter(status=status)
+    return queryset
+
+
+def redact_assignments(assignments, user) -> list[Assignment]:
+    """Evaluate assignments with each one's ticket redacted for ``user``."""
+    rows = list(assignments)
+    for assignment in rows:
+        redact_reporter(assignment.ticket, user)
+    return rows
+
+
+def assignment_for(user, pk: int) -> Assignment:
+    """One of the department's assignments with its ticket redacted; 404 when not its own."""
+    assignment = (
+        assignments_for(user)
+        .select_related("ticket__division", "ticket__organisation", "ticket__mailbox")
+        .filter(pk=pk)
+        .first()
+    )
+    if assignment is None:
+        raise Http404
+    redact_reporter(assignment.ticket, user)
+    return assignment
+
+
+def active_assignment_for(user, number: str) -> Assignment:
+    """The department's active assignment on ticket ``number`` (one at most), or 404."""
+    assignment = (
+        assignments_for(user)
+        .filter(ticket__number=number, status__in=ACTIVE_ASSIGNMENT_STATUSES)
+        .first()
+    )
+    if assignment is None:
+        raise Http404
+    redact_reporter(assignment.ticket, user)
+    return assignment
+
+
+def ticket_history(ticket: Ticket, *, include_internal: bool):
+    """The ticket's updates, oldest first; ``include_internal`` adds the staff-only rows."""
+    updates = TicketUpdate.objects.filter(ticket=ticket).select_related("organisation", "actor")
+    return updates if include_internal else updates.filter(public=True)
+
+
+def contributions(ticket: Ticket):
+    """Every department's part in the ticket (派单 rows), lead first, with its disputes."""
+    return (
+        Assignment.objects.filter(ticket=ticket)
+        .select_related("organisation", "replied_by")
+        .prefetch_related(Prefetch("disputes", queryset=Dispute.objects.order_by("raised_at")))
+        .order_by("-role", "created_at", "pk")  # "lead" sorts after "assist"
+    )
+
+
+def extensions(ticket: Ticket):
+    return ExtensionRequest.objects.filter(ticket=ticket).select_related("organisation")
+
+
+def pending_extension(ticket: Ticket) -> ExtensionRequest | None:
+    return extensions(ticket).filter(status="pending").first()
+
+
+def find_organisation(text: str):
+    """An active organisation named by its USCC or its exact full name; None if not exactly one.
+
+    Any organisation may be suggested in a dispute (the right one is usually elsewhere), so
+    this is not scoped; it answers only what the form's user typed exactly.
+    """
+    text = (text or "").strip()
+    if not text:
+        return None
+    found = list(
+        Organisation.objects.filter(is_active=True).filter(Q(uscc=text.upper()) | Q(name=text))[:2]
+    )
+    return found[0] if len(found) == 1 else None

@@ -1,2 +1,281 @@
-urlpatterns = []
-NAVIGATION = []
+"""承办单位 pages: the department's inbox of assignments and one assignment with its forms.
+
+Thin: reads through ``hotline.queries`` (scoped, reporter redacted), writes through
+``hotline.actions.handling``. A refused move (``ValidationError``) re-renders the page with
+the message and status 400; nothing is written.
+"""
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.urls import path
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_POST
+
+from tongzheng.core.access import require_permission
+from tongzheng.core.registry import NavEntry
+from tongzheng.hotline import queries
+from tongzheng.hotline.actions import handling as actions
+from tongzheng.hotline.models import (
+    AssignmentRole,
+    AssignmentStatus,
+    DecisionStatus,
+)
+
+PAGE_SIZE = 50
+
+
+# --- forms --------------------------------------------------------------------------------
+
+
+def _textarea(rows=4):
+    return forms.Textarea(attrs={"rows": rows, "class": "form-control"})
+
+
+class NoteForm(forms.Form):
+    content = forms.CharField(
+        label=gettext_lazy("办理记录"), max_length=actions.MAX_TEXT, widget=_textarea(3)
+    )
+
+
+class OpinionForm(forms.Form):
+    content = forms.CharField(
+        label=gettext_lazy("协办意见"), max_length=actions.MAX_TEXT, widget=_textarea()
+    )
+
+
+class ReplyForm(forms.Form):
+    content = forms.CharField(
+        label=gettext_lazy("答复内容"),
+        max_length=actions.MAX_TEXT,
+        widget=_textarea(6),
+        help_text=gettext_lazy("答复将向反映人公开。"),
+    )
+
+
+class ExtensionForm(forms.Form):
+    working_days = forms.IntegerField(
+        label=gettext_lazy("延长工作日"),
+        min_value=1,
+        max_value=actions.MAX_EXTENSION_DAYS,
+        widget=forms.NumberInput(attrs={"class": "form-control"}),
+    )
+    reason = forms.CharField(
+        label=gettext_lazy("延期理由"), max_length=actions.MAX_TEXT, widget=_textarea(3)
+    )
+
+
+class DisputeForm(forms.Form):
+    reason = forms.CharField(
+        label=gettext_lazy("异议理由"), max_length=actions.MAX_TEXT, widget=_textarea(3)
+    )
+    suggested_organisation = forms.CharField(
+        label=gettext_lazy("建议承办单位"),
+        required=False,
+        max_length=200,
+        help_text=gettext_lazy("可选：填写统一社会信用代码或单位全称。"),
+        widget=forms.TextInput(attrs={"class": "form-control"}),
+    )
+
+    def clean_suggested_organisation(self):
+        text = self.cleaned_data["suggested_organisation"].strip()
+        if not text:
+            return None
+        found = queries.find_organisation(text)
+        if found is None:
+            raise ValidationError(_("没有找到该单位，请填写准确的统一社会信用代码或单位全称。"))
+        return found
+
+
+FORMS = {
+    "note": NoteForm,
+    "opinion": OpinionForm,
+    "reply": ReplyForm,
+    "extension": ExtensionForm,
+    "dispute": DisputeForm,
+}
+
+
+def _add_errors(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for name, errors in exc.error_dict.items():
+            for error in errors:
+                form.add_error(name if name in form.fields else None, error)
+    else:
+        form.add_error(None, exc)
+
+
+# --- what the state allows ----------------------------------------------------------------
+
+
+def allowed_forms(assignment, pending_extension) -> set[str]:
+    """The forms the department may use now (the actions check the same rules again)."""
+    ticket = assignment.ticket
+    if ticket.status not in actions.WORKABLE_TICKET_STATUSES:
+        return set()
+    allowed = set()
+    status = assignment.status
+    if status == AssignmentStatus.PENDING:
+        allowed |= {"accept", "dispute"}
+    if status == AssignmentStatus.ACCEPTED:
+        allowed |= {"note", "dispute"}
+        allowed.add("reply" if assignment.role == AssignmentRole.LEAD else "opinion")
+        running = ticket.due_at is not None and ticket.finished_at is None
+        if (
+            assignment.role == AssignmentRole.LEAD
+            and running
+            and timezone.now() <= ticket.due_at
+            and pending_extension is None
+        ):
+            allowed.add("extension")
+    if status == AssignmentStatus.REPLIED:
+        allowed.add("note")
+    return allowed
+
+
+# --- pages --------------------------------------------------------------------------------
+
+STATUS_FILTERS = [
+    ("open", gettext_lazy("待办")),
+    *AssignmentStatus.choices,
+    ("all", gettext_lazy("全部")),
+]
+
+
+@require_GET
+def assignment_list(request):
+    """承办工单: the department's assignments, earliest ticket deadline first."""
+    require_permission(request.user, actions.HANDLE)
+    status = request.GET.get("status", "open")
+    if status not in dict(STATUS_FILTERS):
+        status = "open"
+    page = Paginator(queries.inbox(request.user, status=status), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    now = timezone.now()
+    rows = queries.redact_assignments(page.object_list, request.user)
+    for row in rows:
+        row.clock = row.ticket.status_at(now)
+    context = {"page": page, "rows": rows, "status": status, "statuses": STATUS_FILTERS}
+    return render(request, "hotline/handling/assignment_list.html", context)
+
+
+def _detail(request, assignment, *, bound=None, error=None, status=200):
+    ticket = assignment.ticket
+    pending_extension = queries.pending_extension(ticket)
+    allowed = allowed_forms(assignment, pending_extension)
+    forms_ = {
+        name: (bound if bound is not None and bound.prefix == name else form_class(prefix=name))
+        for name, form_class in FORMS.items()
+        if name in allowed
+    }
+    if bound is not None and bound.prefix not in forms_:
+        forms_[bound.prefix] = bound  # a refused form keeps its message on the page
+    context = {
+        "assignment": assignment,
+        "ticket": ticket,
+        "clock": ticket.status_at(),
+        "remaining": ticket.remaining_working_days(),
+        "history": queries.ticket_history(ticket, include_internal=False),
+        "notes": queries.ticket_history(ticket, include_internal=True).filter(public=False),
+        "contributions": queries.contributions(ticket),
+        "extensions": queries.extensions(ticket),
+        "forms": forms_,
+        "can_accept": "accept" in allowed,
+        "error": error,
+        "decision_pending": DecisionStatus.PENDING,
+    }
+    return render(request, "hotline/handling/assignment_detail.html", context, status=status)
+
+
+@require_GET
+def assignment_detail(request, pk: int):
+    require_permission(request.user, actions.HANDLE)
+    return _detail(request, queries.assignment_for(request.user, pk))
+
+
+@require_POST
+def assignment_accept(request, pk: int):
+    require_permission(request.user, actions.HANDLE)
+    assignment = queries.assignment_for(request.user, pk)
+    try:
+        actions.accept(actor=request.user, assignment=assignment, request=request)
+    except ValidationError as exc:
+        return _detail(request, assignment, error=" ".join(exc.messages), status=400)
+    messages.success(request, _("已签收。"))
+    return redirect("hotline:assignment_detail", pk=assignment.pk)
+
+
+SUCCESS = {
+    "note": gettext_lazy("办理记录已保存。"),
+    "opinion": gettext_lazy("协办意见已提交主办单位。"),
+    "reply": gettext_lazy("已答复反映人，工单转入回访。"),
+    "extension": gettext_lazy("延期申请已提交热线中心审核。"),
+    "dispute": gettext_lazy("派单异议已提交热线中心审核。"),
+}
+
+
+def _run(name: str, request, assignment, data: dict):
+    if name == "note":
+        return actions.add_note(actor=request.user, assignment=assignment, request=request, **data)
+    if name == "opinion":
+        return actions.submit_opinion(
+            actor=request.user, assignment=assignment, request=request, **data
+        )
+    if name == "reply":
+        return actions.reply(actor=request.user, assignment=assignment, request=request, **data)
+    if name == "extension":
+        return actions.request_extension(
+            actor=request.user, assignment=assignment, request=request, **data
+        )
+    return actions.dispute(actor=request.user, assignment=assignment, request=request, **data)
+
+
+def _form_view(name: str):
+    @require_POST
+    def view(request, pk: int):
+        require_permission(request.user, actions.HANDLE)
+        assignment = queries.assignment_for(request.user, pk)
+        form = FORMS[name](request.POST, prefix=name)
+        if form.is_valid():
+            try:
+                _run(name, request, assignment, form.cleaned_data)
+            except ValidationError as exc:
+                _add_errors(form, exc)
+            else:
+                messages.success(request, str(SUCCESS[name]))
+                return redirect("hotline:assignment_detail", pk=assignment.pk)
+        # Re-read: the refused action may have left the caller's copy half-changed.
+        assignment = queries.assignment_for(request.user, pk)
+        return _detail(request, assignment, bound=form, status=400)
+
+    view.__name__ = f"assignment_{name}"
+    view.__doc__ = f"POST the {name} form of one assignment."
+    return view
+
+
+urlpatterns = [
+    path("workbench/hotline/assignments/", assignment_list, name="assignment_list"),
+    path("workbench/hotline/assignments/<int:pk>/", assignment_detail, name="assignment_detail"),
+    path(
+        "workbench/hotline/assignments/<int:pk>/accept/",
+        assignment_accept,
+        name="assignment_accept",
+    ),
+    *(
+        path(
+            f"workbench/hotline/assignments/<int:pk>/{name}/",
+            _form_view(name),
+            name=f"assignment_{name}",
+        )
+        for name in FORMS
+    ),
+]
+
+NAVIGATION = [
+    NavEntry(gettext_lazy("承办工单"), "hotline:assignment_list", "hotline.handle_ticket", order=62)
+]
