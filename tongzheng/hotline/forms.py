@@ -1,3 +1,5 @@
+"""Intake and follow-up forms: public web / 12310, leader's mailbox, phone intake, tracking."""
+
 import re
 
 from django import forms
@@ -5,9 +7,19 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from tongzheng.core.models import Division
-from tongzheng.hotline.models import Category12310, Channel, TicketType
+from tongzheng.core.uploads import check_upload
+from tongzheng.hotline.actions.intake import (
+    ATTACHMENT_KINDS,
+    ATTACHMENT_MAX_BYTES,
+    MATTER_CHOICES,
+    MATTER_VIOLATION,
+    MAX_ATTACHMENTS,
+    normalise_phone,
+    not_accepted_message,
+)
+from tongzheng.hotline.models import Category12310, Channel, Subject, TicketType, Urgency
 
-PHONE = re.compile(r"^(1\d{10}|0\d{2,3}-?\d{7,8})$")
+PHONE = re.compile(r"^(1\d{10}|0\d{2,3}\d{7,8})$")
 
 NOT_ACCEPTED_12310 = _(
     "12310 不受理：应通过诉讼、仲裁、行政复议解决的事项；个人安置、待遇问题；"
@@ -18,22 +30,89 @@ PUBLIC_CHANNELS = [
     (Channel.WEB.value, Channel.WEB.label),
     (Channel.R12310.value, Channel.R12310.label),
 ]
+LETTER_TYPES = [(value, label) for value, label in TicketType.choices if value != TicketType.REPORT]
 
 
-class IntakeForm(forms.Form):
-    """公众网上提交工单 (12345 网上 / 12310 举报)."""
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
 
-    channel = forms.ChoiceField(label=_("提交渠道"), choices=PUBLIC_CHANNELS, initial=Channel.WEB)
+
+class AttachmentsField(forms.FileField):
+    """Up to three files, each checked by ``core.uploads.check_upload``."""
+
+    widget = MultipleFileInput
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault(
+            "help_text",
+            _("最多 3 个文件，每个不超过 10 MB，只接受 JPG、PNG、PDF。"),
+        )
+        super().__init__(**kwargs)
+        self.widget.attrs.setdefault("accept", ".jpg,.jpeg,.png,.pdf")
+
+    def clean(self, data, initial=None):
+        files = [file for file in (data if isinstance(data, list | tuple) else [data]) if file]
+        if len(files) > MAX_ATTACHMENTS:
+            raise ValidationError(
+                _("最多上传 %(count)d 个附件。") % {"count": MAX_ATTACHMENTS}, code="count"
+            )
+        errors = []
+        for file in files:
+            try:
+                check_upload(file, kinds=ATTACHMENT_KINDS, max_bytes=ATTACHMENT_MAX_BYTES)
+            except ValidationError as exc:
+                errors.extend(exc.error_list)
+        if errors:
+            raise ValidationError(errors)
+        return files
+
+
+class DivisionCodeField(forms.CharField):
+    """行政区划 by its GB/T 2260 code (a province's township list is too long for a select)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", _("行政区划代码"))
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("max_length", 12)
+        kwargs.setdefault("help_text", _("选填，例如 510104（成都市锦江区）。"))
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        code = super().clean(value).strip()
+        if not code:
+            return None
+        division = Division.objects.filter(code=code).first()
+        if division is None:
+            raise ValidationError(_("没有这个行政区划代码。"), code="division")
+        return division
+
+
+def add_errors(form, exc: ValidationError) -> None:
+    """Put an action's ValidationError on the form (field errors where the field exists)."""
+    if hasattr(exc, "error_dict"):
+        for name, errors in exc.error_dict.items():
+            for error in errors:
+                form.add_error(name if name in form.fields else None, error)
+    else:
+        form.add_error(None, exc)
+
+
+def _subjects():
+    return Subject.objects.filter(active=True)
+
+
+class TicketFieldsForm(forms.Form):
+    """The fields every channel shares: what, where, who."""
+
     type = forms.ChoiceField(label=_("类型"), choices=TicketType.choices)
-    category = forms.ChoiceField(
-        label=_("举报类别（12310 必填）"),
-        choices=[("", "---------"), *Category12310.choices],
-        required=False,
-        help_text=NOT_ACCEPTED_12310,
+    subject = forms.ModelChoiceField(
+        label=_("诉求分类"), queryset=Subject.objects.none(), required=False
     )
+    title = forms.CharField(label=_("标题"), max_length=100, required=False)
     content = forms.CharField(
         label=_("内容"),
-        widget=forms.Textarea,
+        widget=forms.Textarea(attrs={"rows": 6}),
         max_length=5000,
         error_messages={"required": _("请填写内容。")},
     )
@@ -49,13 +128,15 @@ class IntakeForm(forms.Form):
         max_value=180,
         required=False,
     )
-    division = forms.ModelChoiceField(
-        label=_("行政区划"), queryset=Division.objects.all(), required=False
-    )
+    division = DivisionCodeField()
     anonymous = forms.BooleanField(label=_("匿名反映"), required=False)
     reporter_name = forms.CharField(label=_("姓名"), max_length=50, required=False)
     reporter_phone = forms.CharField(label=_("联系电话"), max_length=20, required=False)
     confidential = forms.BooleanField(label=_("要求对我的身份保密"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["subject"].queryset = _subjects()
 
     def clean_content(self):
         content = self.cleaned_data["content"].strip()
@@ -64,17 +145,13 @@ class IntakeForm(forms.Form):
         return content
 
     def clean_reporter_phone(self):
-        phone = self.cleaned_data["reporter_phone"].strip()
+        phone = normalise_phone(self.cleaned_data["reporter_phone"].strip())
         if phone and not PHONE.match(phone):
             raise ValidationError(_("请输入正确的手机号码或固定电话号码。"))
         return phone
 
     def clean(self):
         data = super().clean()
-        if data.get("channel") == Channel.R12310 and not data.get("category"):
-            self.add_error("category", _("12310 举报必须选择举报类别。"))
-        if data.get("channel") != Channel.R12310:
-            data["category"] = ""
         if data.get("anonymous"):
             data["reporter_name"] = ""
             data["reporter_phone"] = ""
@@ -82,6 +159,126 @@ class IntakeForm(forms.Form):
             self.add_error("reporter_name", _("实名反映请填写姓名，或选择匿名反映。"))
         if (data.get("latitude") is None) != (data.get("longitude") is None):
             self.add_error("longitude", _("经度和纬度须同时填写。"))
+        return data
+
+    def named_phone(self) -> str:
+        """The reporter's phone when they file under their name (the rate-limit bucket)."""
+        data = self.cleaned_data
+        if data.get("anonymous") or not data.get("reporter_name"):
+            return ""
+        return data.get("reporter_phone", "")
+
+
+class IntakeForm(TicketFieldsForm):
+    """公众网上提交工单 (12345 网上 / 12310 举报)."""
+
+    channel = forms.ChoiceField(label=_("提交渠道"), choices=PUBLIC_CHANNELS, initial=Channel.WEB)
+    matter = forms.ChoiceField(
+        label=_("所反映事项属于（12310 必填）"),
+        choices=[("", "---------"), *MATTER_CHOICES],
+        required=False,
+        help_text=NOT_ACCEPTED_12310,
+    )
+    category = forms.ChoiceField(
+        label=_("举报类别（12310 必填）"),
+        choices=[("", "---------"), *Category12310.choices],
+        required=False,
+    )
+    attachments = AttachmentsField(label=_("附件"))
+
+    field_order = [
+        "channel",
+        "type",
+        "matter",
+        "category",
+        "subject",
+        "title",
+        "content",
+        "address",
+        "division",
+        "latitude",
+        "longitude",
+        "attachments",
+        "anonymous",
+        "reporter_name",
+        "reporter_phone",
+        "confidential",
+    ]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("channel") == Channel.R12310:
+            matter = data.get("matter")
+            refusal = not_accepted_message(matter) if matter else None
+            if not matter:
+                self.add_error("matter", _("请说明所反映事项的性质。"))
+            elif refusal:
+                # 不予受理: the whole submission is refused, with where to go instead.
+                raise ValidationError(refusal, code="not_accepted")
+            if not data.get("category"):
+                self.add_error("category", _("12310 举报必须选择举报类别。"))
+            data["type"] = TicketType.REPORT
+        else:
+            data["category"] = ""
+            data["matter"] = ""
+        return data
+
+    def is_not_accepted(self) -> bool:
+        return any(error.code == "not_accepted" for error in self.non_field_errors().as_data())
+
+
+class LetterForm(TicketFieldsForm):
+    """领导信箱来信: 咨询 / 投诉 / 建议 / 求助, with a title."""
+
+    type = forms.ChoiceField(label=_("类型"), choices=LETTER_TYPES)
+    title = forms.CharField(
+        label=_("标题"), max_length=100, error_messages={"required": _("请填写标题。")}
+    )
+    attachments = AttachmentsField(label=_("附件"))
+
+
+class PhoneIntakeForm(TicketFieldsForm):
+    """电话受理: the operator records the call (caller number, recording, urgency)."""
+
+    reporter_phone = forms.CharField(
+        label=_("来电号码"), max_length=20, error_messages={"required": _("请填写来电号码。")}
+    )
+    recording_ref = forms.CharField(label=_("录音编号"), max_length=64, required=False)
+    urgency = forms.ChoiceField(
+        label=_("紧急程度"), choices=Urgency.choices, initial=Urgency.NORMAL
+    )
+
+    field_order = [
+        "reporter_phone",
+        "recording_ref",
+        "urgency",
+        "type",
+        "subject",
+        "title",
+        "content",
+        "address",
+        "division",
+        "latitude",
+        "longitude",
+        "reporter_name",
+        "anonymous",
+        "confidential",
+    ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["anonymous"].label = _("来电人不愿留名")
+        self.fields["confidential"].label = _("来电人要求身份保密")
+
+    def clean(self):
+        # A caller who gives no name is recorded without one, but the number stays: it is
+        # how the centre calls back and finds the same caller's earlier tickets.
+        data = forms.Form.clean(self)
+        if (data.get("latitude") is None) != (data.get("longitude") is None):
+            self.add_error("longitude", _("经度和纬度须同时填写。"))
+        data["anonymous"] = bool(data.get("anonymous"))
+        if data["anonymous"]:
+            data["reporter_name"] = ""
         return data
 
 
@@ -95,13 +292,26 @@ class AppendForm(TrackForm):
     code = forms.CharField(max_length=32, widget=forms.HiddenInput)
     content = forms.CharField(
         label=_("追加信息"),
-        widget=forms.Textarea,
+        widget=forms.Textarea(attrs={"rows": 4}),
         max_length=5000,
         error_messages={"required": _("请填写追加的信息。")},
     )
+    attachments = AttachmentsField(label=_("追加附件"))
 
     def clean_content(self):
         content = self.cleaned_data["content"].strip()
         if not content:
             raise ValidationError(_("请填写追加的信息。"))
         return content
+
+
+__all__ = [
+    "MATTER_VIOLATION",
+    "NOT_ACCEPTED_12310",
+    "AppendForm",
+    "add_errors",
+    "IntakeForm",
+    "LetterForm",
+    "PhoneIntakeForm",
+    "TrackForm",
+]

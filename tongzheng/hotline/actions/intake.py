@@ -6,6 +6,8 @@ enterprise account; phone intake (电话受理) needs a staff operator with
 with the limit for its type and urgency (``models.limit_for``).
 """
 
+import re
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -78,6 +80,12 @@ def not_accepted_message(matter: str) -> str | None:
     """The refusal for a 12310 matter outside the accepted scope, or None when accepted."""
     entry = NOT_ACCEPTED_MATTERS.get(matter)
     return str(entry[1]) if entry else None
+
+
+def normalise_phone(phone) -> str:
+    """The caller's number without spaces and hyphens, so that 010-1234 5678 and 01012345678
+    share one blind index (same-caller duplicates)."""
+    return re.sub(r"[\s\-]", "", phone or "")
 
 
 def _number_for(ticket: Ticket) -> str:
@@ -205,7 +213,11 @@ def create_ticket(*, actor=None, data: dict, request=None) -> tuple[Ticket, str]
                 account=actor if _is_public_account(actor) else None,
                 search_tokens=token_string(title, content, address),
             )
-            ticket.reporter_phone = "" if anonymous else (data.get("reporter_phone") or "")
+            # A caller who will not give a name still called from a number (caller ID).
+            keep_phone = phone_intake or not anonymous
+            ticket.reporter_phone = (
+                normalise_phone(data.get("reporter_phone")) if keep_phone else ""
+            )
             ticket.start(now, limit_for(ticket.type, urgency))
             ticket.save()
             # The number comes from the primary key, so it is unique without a counter race.

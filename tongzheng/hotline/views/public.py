@@ -1,42 +1,133 @@
-from django.contrib.auth.decorators import login_not_required
-from django.shortcuts import render
-from django.urls import path
-from django.views.decorators.http import require_POST
+"""Public hotline pages (no login): intake, leader's mailboxes, tracking and 追加; and a
+signed-in citizen's own tickets (我的诉求).
 
+The receipt (number and 提取码) is shown once, in the response to the intake POST, never
+in a URL, with ``Cache-Control: no-store``. Intake and lookups are rate-limited
+(``hotline.ratelimit``): 429 with a Chinese message.
+"""
+
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, render
+from django.urls import path
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from tongzheng.hotline import ratelimit
 from tongzheng.hotline.actions import intake as actions
-from tongzheng.hotline.forms import NOT_ACCEPTED_12310, AppendForm, IntakeForm, TrackForm
-from tongzheng.hotline.models import UpdateKind
+from tongzheng.hotline.forms import (
+    NOT_ACCEPTED_12310,
+    AppendForm,
+    IntakeForm,
+    LetterForm,
+    TrackForm,
+    add_errors,
+)
+from tongzheng.hotline.models import Category12310, Channel, MailBox, Ticket, UpdateKind
+
+PAGE_SIZE = 20
+PUBLIC_ACCOUNT_KINDS = ("citizen", "enterprise")
+
+
+def _receipt(request, ticket, code):
+    response = render(request, "hotline/receipt.html", {"ticket": ticket, "code": code})
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _too_many(request, template, context, message):
+    context = {**context, "rate_limited": message}
+    return render(request, template, context, status=429)
+
+
+def _file(request, form, template, context, *, channel=None, mailbox=None):
+    """Validate, rate-limit and create; the receipt or the form again (400 / 429)."""
+    context = {**context, "form": form}
+    if not form.is_valid():
+        return render(request, template, context, status=400)
+    if not ratelimit.intake_allowed(request, named_phone=form.named_phone()):
+        message = (
+            ratelimit.ACCOUNT_MESSAGE if request.user.is_authenticated else ratelimit.INTAKE_MESSAGE
+        )
+        return _too_many(request, template, context, message)
+    data = dict(form.cleaned_data)
+    if channel:
+        data["channel"] = channel
+    if mailbox:
+        data["mailbox"] = mailbox
+    actor = request.user if request.user.is_authenticated else None
+    try:
+        ticket, code = actions.create_ticket(actor=actor, data=data, request=request)
+    except ValidationError as exc:
+        add_errors(form, exc)
+        return render(request, template, context, status=400)
+    return _receipt(request, ticket, code)
 
 
 @login_not_required
+@require_http_methods(["GET", "POST"])
 def new_ticket(request):
-    """公众提交工单; the receipt (number and 提取码) is shown once, in the POST response."""
+    """公众提交工单 (12345 网上 / 12310 举报)."""
+    context = {"not_accepted": NOT_ACCEPTED_12310, "categories": Category12310.choices}
     if request.method == "POST":
-        form = IntakeForm(request.POST)
-        if form.is_valid():
-            ticket, code = actions.create_ticket(data=form.cleaned_data, request=request)
-            response = render(request, "hotline/receipt.html", {"ticket": ticket, "code": code})
-            response["Cache-Control"] = "no-store"
-            return response
-        return render(
+        form = IntakeForm(request.POST, request.FILES)
+        return _file(request, form, "hotline/new.html", context)
+    initial = {"channel": Channel.R12310} if request.GET.get("line") == "12310" else {}
+    return render(request, "hotline/new.html", {**context, "form": IntakeForm(initial=initial)})
+
+
+@login_not_required
+@require_GET
+def mailbox_list(request):
+    """领导信箱: the active boxes."""
+    boxes = MailBox.objects.filter(active=True).select_related("organisation")
+    return render(request, "hotline/intake/mailbox_list.html", {"boxes": boxes})
+
+
+@login_not_required
+@require_http_methods(["GET", "POST"])
+def mailbox_letter(request, slug):
+    """给领导写信: a letter to one box (channel 领导信箱)."""
+    mailbox = get_object_or_404(MailBox, slug=slug, active=True)
+    context = {"mailbox": mailbox}
+    if request.method == "POST":
+        form = LetterForm(request.POST, request.FILES)
+        return _file(
             request,
-            "hotline/new.html",
-            {"form": form, "not_accepted": NOT_ACCEPTED_12310},
-            status=400,
+            form,
+            "hotline/intake/letter.html",
+            context,
+            channel=Channel.MAILBOX,
+            mailbox=mailbox,
         )
-    return render(
-        request, "hotline/new.html", {"form": IntakeForm(), "not_accepted": NOT_ACCEPTED_12310}
+    return render(request, "hotline/intake/letter.html", {**context, "form": LetterForm()})
+
+
+@require_GET
+def mine(request):
+    """我的诉求: the tickets a signed-in citizen or enterprise filed from this account."""
+    if request.user.kind not in PUBLIC_ACCOUNT_KINDS:
+        raise PermissionDenied(_("只有个人用户和法人用户可以查看“我的诉求”。"))
+    tickets = (
+        Ticket.objects.filter(account=request.user)
+        .select_related("mailbox")
+        .only("number", "title", "content", "type", "status", "channel", "created_at", "mailbox")
+        .order_by("-created_at", "-id")
     )
+    page = Paginator(tickets, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "hotline/intake/mine.html", {"page": page})
 
 
 def _tracked(request, ticket, code, *, append_form=None, status=200, appended=False):
-    replies = ticket.updates.filter(public=True)
+    updates = ticket.updates.filter(public=True).prefetch_related("attachments")
     return render(
         request,
         "hotline/tracked.html",
         {
             "ticket": ticket,
-            "updates": replies,
+            "updates": updates,
+            "attachments": ticket.attachments.filter(update__isnull=True, public=True),
             "reply_kind": UpdateKind.REPLY,
             "append_form": append_form
             or AppendForm(initial={"number": ticket.number, "code": code}),
@@ -55,7 +146,22 @@ def _not_found(request, form):
     )
 
 
+def _blocked(request, form):
+    return _too_many(request, "hotline/track.html", {"form": form}, ratelimit.LOOKUP_MESSAGE)
+
+
+def _lookup(request, number: str, code: str):
+    """(ticket or None, blocked?) — counting a failure against address and number."""
+    if ratelimit.lookup_blocked(request, number):
+        return None, True
+    ticket = actions.find_ticket(number, code)
+    if ticket is None:
+        ratelimit.lookup_failed(request, number)
+    return ticket, False
+
+
 @login_not_required
+@require_http_methods(["GET", "POST"])
 def track(request):
     """公众查询工单: POST number + 提取码 (never in the URL)."""
     if request.method != "POST":
@@ -63,7 +169,9 @@ def track(request):
     form = TrackForm(request.POST)
     if not form.is_valid():
         return render(request, "hotline/track.html", {"form": form}, status=400)
-    ticket = actions.find_ticket(form.cleaned_data["number"], form.cleaned_data["code"])
+    ticket, blocked = _lookup(request, form.cleaned_data["number"], form.cleaned_data["code"])
+    if blocked:
+        return _blocked(request, TrackForm())
     if ticket is None:
         return _not_found(request, form)
     return _tracked(request, ticket, form.cleaned_data["code"])
@@ -72,24 +180,38 @@ def track(request):
 @login_not_required
 @require_POST
 def append(request):
-    """追加信息: number + 提取码 again, and the new information."""
-    form = AppendForm(request.POST)
-    if not form.is_valid():
-        number, code = request.POST.get("number", ""), request.POST.get("code", "")
-        ticket = actions.find_ticket(number, code) if number and code else None
-        if ticket is None:
-            return render(request, "hotline/track.html", {"form": TrackForm()}, status=400)
-        return _tracked(request, ticket, code, append_form=form, status=400)
-    ticket = actions.find_ticket(form.cleaned_data["number"], form.cleaned_data["code"])
+    """追加信息: number + 提取码 again, the new information and up to three files."""
+    form = AppendForm(request.POST, request.FILES)
+    number, code = request.POST.get("number", "").strip(), request.POST.get("code", "")
+    if not (number and code):
+        return render(request, "hotline/track.html", {"form": TrackForm()}, status=400)
+    ticket, blocked = _lookup(request, number, code)
+    if blocked:
+        return _blocked(request, TrackForm())
     if ticket is None:
         return _not_found(request, TrackForm(request.POST))
-    actions.append_information(ticket=ticket, content=form.cleaned_data["content"], request=request)
-    return _tracked(request, ticket, form.cleaned_data["code"], appended=True)
+    if not form.is_valid():
+        return _tracked(request, ticket, code, append_form=form, status=400)
+    try:
+        actions.append_information(
+            ticket=ticket,
+            content=form.cleaned_data["content"],
+            attachments=form.cleaned_data["attachments"],
+            request=request,
+        )
+    except ValidationError as exc:
+        add_errors(form, exc)
+        return _tracked(request, ticket, code, append_form=form, status=400)
+    return _tracked(request, ticket, code, appended=True)
 
+
+NAVIGATION = []  # public pages appear on the portal (apps.py tiles), not in the workbench
 
 urlpatterns = [
     path("hotline/new/", new_ticket, name="new"),
+    path("hotline/mailbox/", mailbox_list, name="mailbox_list"),
+    path("hotline/mailbox/<slug:slug>/", mailbox_letter, name="mailbox_letter"),
+    path("hotline/mine/", mine, name="mine"),
     path("hotline/track/", track, name="track"),
     path("hotline/track/append/", append, name="append"),
 ]
-NAVIGATION = []

@@ -1,0 +1,169 @@
+"""重复诉求: tickets that may be the same request as a given one (shown at intake, merged by
+the centre).
+
+National policy merges duplicate requests in principle. A candidate is a ticket created
+within the window (default 30 days), not merged and not refused, and either
+
+- from the same caller (the blind index of ``reporter_phone``), or
+- with similar text (Jaccard similarity of the jieba token sets in ``search_tokens`` at
+  least ``HOTLINE_DUPLICATE_THRESHOLD``, default 0.3) about the same place: the same
+  division, or within ``HOTLINE_DUPLICATE_METRES`` (250 m) when both have coordinates.
+
+Speed: two indexed candidate queries (the phone index; the division path or a bounding
+box, newest first, at most ``CANDIDATES`` rows), then scoring in Python.
+"""
+
+import math
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.conf import settings
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tongzheng.hotline.models import Ticket, TicketStatus
+
+CANDIDATES = 300
+CALLER_CANDIDATES = 50
+DEFAULT_THRESHOLD = 0.3
+DEFAULT_METRES = 250
+EARTH_RADIUS_METRES = 6_371_000
+# Statuses a duplicate cannot be: merged tickets point at the one being handled; refused
+# ones were never accepted.
+EXCLUDED_STATUSES = (TicketStatus.MERGED, TicketStatus.NOT_ACCEPTED)
+_FIELDS = (
+    "id",
+    "number",
+    "title",
+    "content",
+    "type",
+    "status",
+    "channel",
+    "created_at",
+    "division_path",
+    "latitude",
+    "longitude",
+    "reporter_phone_index",
+    "search_tokens",
+    "organisation_id",
+    "subject_id",
+)
+
+
+@dataclass(frozen=True)
+class Duplicate:
+    """A possible duplicate: the ticket, why (Chinese, for display) and a score for sorting."""
+
+    ticket: Ticket
+    reasons: list[str] = field(default_factory=list)
+    score: float = 0.0
+
+
+def _threshold() -> float:
+    return float(getattr(settings, "HOTLINE_DUPLICATE_THRESHOLD", DEFAULT_THRESHOLD))
+
+
+def _metres() -> float:
+    return float(getattr(settings, "HOTLINE_DUPLICATE_METRES", DEFAULT_METRES))
+
+
+def jaccard(first: set[str], second: set[str]) -> float:
+    """|A ∩ B| / |A ∪ B| of two token sets (0 when both are empty)."""
+    if not first or not second:
+        return 0.0
+    return len(first & second) / len(first | second)
+
+
+def distance_metres(lat1, lon1, lat2, lon2) -> float:
+    """Great-circle distance (haversine); ample for a few hundred metres."""
+    phi1, phi2 = math.radians(float(lat1)), math.radians(float(lat2))
+    dphi = phi2 - phi1
+    dlambda = math.radians(float(lon2) - float(lon1))
+    a = math.sin(dphi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(dlambda / 2) ** 2
+    return 2 * EARTH_RADIUS_METRES * math.asin(math.sqrt(a))
+
+
+def _has_point(ticket) -> bool:
+    return ticket.latitude is not None and ticket.longitude is not None
+
+
+def _bounding_box(ticket, metres: float) -> Q:
+    lat = float(ticket.latitude)
+    dlat = math.degrees(metres / EARTH_RADIUS_METRES)
+    dlon = dlat / max(math.cos(math.radians(lat)), 0.01)
+    lon = float(ticket.longitude)
+    return Q(
+        latitude__gte=lat - dlat,
+        latitude__lte=lat + dlat,
+        longitude__gte=lon - dlon,
+        longitude__lte=lon + dlon,
+    )
+
+
+def _candidates(ticket: Ticket, since, metres: float) -> dict[int, Ticket]:
+    base = (
+        Ticket.objects.filter(created_at__gte=since)
+        .exclude(pk=ticket.pk)
+        .exclude(status__in=EXCLUDED_STATUSES)
+        .only(*_FIELDS)
+        .order_by("-created_at", "-id")
+    )
+    found: dict[int, Ticket] = {}
+    if ticket.reporter_phone_index:
+        for row in base.filter(reporter_phone_index=ticket.reporter_phone_index)[
+            :CALLER_CANDIDATES
+        ]:
+            found[row.pk] = row
+    place = Q()
+    if ticket.division_path:
+        place |= Q(division_path=ticket.division_path)
+    if _has_point(ticket):
+        place |= _bounding_box(ticket, metres)
+    if place:
+        for row in base.filter(place)[:CANDIDATES]:
+            found.setdefault(row.pk, row)
+    return found
+
+
+def possible_duplicates(
+    ticket: Ticket, *, window_days: int = 30, limit: int = 5
+) -> list[Duplicate]:
+    """Tickets that may repeat ``ticket``, best first (at most ``limit``)."""
+    reference = ticket.created_at or timezone.now()
+    since = reference - timedelta(days=window_days)
+    metres = _metres()
+    threshold = _threshold()
+    tokens = set(ticket.search_tokens.split())
+    results = []
+    for candidate in _candidates(ticket, since, metres).values():
+        reasons = []
+        score = 0.0
+        same_caller = bool(ticket.reporter_phone_index) and (
+            candidate.reporter_phone_index == ticket.reporter_phone_index
+        )
+        if same_caller:
+            reasons.append(_("同一来电号码"))
+            score += 1.0
+        similarity = jaccard(tokens, set(candidate.search_tokens.split()))
+        near = None
+        if _has_point(ticket) and _has_point(candidate):
+            near = distance_metres(
+                ticket.latitude, ticket.longitude, candidate.latitude, candidate.longitude
+            )
+        same_division = bool(ticket.division_path) and (
+            candidate.division_path == ticket.division_path
+        )
+        same_place = same_division or (near is not None and near <= metres)
+        if similarity >= threshold and same_place:
+            reasons.append(_("内容相似（%(percent)d%%）") % {"percent": round(similarity * 100)})
+            score += similarity
+            if near is not None and near <= metres:
+                reasons.append(_("地点相距约 %(metres)d 米") % {"metres": round(near)})
+                score += 0.2
+            elif same_division:
+                reasons.append(_("同一行政区划"))
+        if reasons:
+            results.append(Duplicate(ticket=candidate, reasons=reasons, score=round(score, 4)))
+    results.sort(key=lambda dup: (-dup.score, -dup.ticket.created_at.timestamp(), -dup.ticket.pk))
+    return results[:limit]
