@@ -23,6 +23,7 @@ ROUTERS: list[tuple[str, str]] = [
     ("core", "tongzheng.core.api"),
     ("staffing", "tongzheng.staffing.api"),
     ("staffing-statistics", "tongzheng.staffing.api_statistics"),
+    ("hotline", "tongzheng.hotline.api"),
 ]
 
 

@@ -38,3 +38,36 @@ ROWS = [
         for name in ("accept", "note", "opinion", "reply", "extension", "dispute")
     ),
 ]
+
+TICKET = {"number": NO_TICKET["number"]}
+WRITES = {
+    "hotline_accept_ticket": {},
+    "hotline_add_ticket_note": {"content": "矩阵测试"},
+    "hotline_submit_ticket_opinion": {"content": "矩阵测试"},
+    "hotline_reply_ticket": {"content": "矩阵测试"},
+    "hotline_request_ticket_extension": {"working_days": 1, "reason": "矩阵测试"},
+    "hotline_dispute_ticket": {"reason": "矩阵测试"},
+}
+
+ROWS += [
+    {"name": "api:hotline_list_tickets", "kwargs": {}, "method": "get", "expect": API},
+    {
+        "name": "api:hotline_list_tickets",
+        "kwargs": {},
+        "method": "get",
+        "query": {"status": "handling", "clock": "red", "page": "1"},
+        "expect": API,
+    },
+    {"name": "api:hotline_get_ticket", "kwargs": TICKET, "method": "get", "expect": API_MISSING},
+    {"name": "api:hotline_list_assignments", "kwargs": {}, "method": "get", "expect": API},
+    *(
+        {
+            "name": f"api:{name}",
+            "kwargs": TICKET,
+            "method": "post",
+            "data": data,
+            "expect": API_MISSING,
+        }
+        for name, data in WRITES.items()
+    ),
+]
