@@ -1,6 +1,17 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from tongzheng.core.registry import NavEntry
+
+NAVIGATION = (
+    NavEntry(_("电子监察"), "supervision:dashboard", "supervision.view_dashboard", order=60),
+    NavEntry(
+        _("差评整改"), "supervision:rectification_list", "supervision.rectify_rating", order=61
+    ),
+    NavEntry(_("申诉审核"), "supervision:appeal_list", "supervision.review_rating", order=62),
+    NavEntry(_("绩效考核"), "supervision:performance", "supervision.view_performance", order=63),
+)
+
 
 class SupervisionConfig(AppConfig):
     name = "tongzheng.supervision"
@@ -8,7 +19,7 @@ class SupervisionConfig(AppConfig):
     verbose_name = _("电子监察")
 
     def ready(self):
-        from tongzheng.core.registry import Permission, platform
+        from tongzheng.core.registry import Permission, PortalTile, platform
 
         platform.add_permissions(
             Permission("supervision.view_dashboard", _("查看电子监察")),
@@ -21,3 +32,13 @@ class SupervisionConfig(AppConfig):
 
         # 差评整改 is itself a timed task: the dashboard and the inbox read it like any other.
         platform.add_timed_task_model(Rectification)
+        platform.add_navigation(*NAVIGATION)
+        platform.add_portal_tiles(
+            PortalTile(
+                "ratings",
+                _("好差评"),
+                _("各部门政务服务评价汇总：满意率与差评整改。"),
+                url_name="supervision:public_ratings",
+                order=60,
+            )
+        )

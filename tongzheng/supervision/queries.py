@@ -1,0 +1,356 @@
+"""Reads of the supervision dashboard (电子监察看板), always scoped to the caller.
+
+Every module's timed tasks come through ``tongzheng.core.timed``: no module is named
+here. The red / yellow status is derived from the stored deadline at read time.
+
+One aggregate query per module gives the dashboard's module counts, its drill-down by
+division and its drill-down by department together: the open tasks grouped by
+(division path, organisation) with the four clock counts, rolled up in Python (a
+city has a few hundred such groups, however many tasks).
+"""
+
+import datetime
+from dataclasses import dataclass, field
+from heapq import merge
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q, Sum
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tongzheng.core.access import DataScope, has_permission, scope_for
+from tongzheng.core.models import Division, Organisation
+from tongzheng.core.timed import (
+    TimedStatus,
+    division_path_lookup,
+    organisation_lookup,
+    timed_querysets_for,
+)
+from tongzheng.supervision.kinds import warning_kind_label
+from tongzheng.supervision.models import DailySnapshot, SystemWarning, Urge
+
+VIEW_DASHBOARD = "supervision.view_dashboard"
+LIST_PAGE_SIZE = 20
+DEPARTMENT_LIMIT = 50
+TREND_DAYS = 30
+STATUSES = ("red", "yellow", "normal", "paused")
+
+
+@dataclass
+class Counts:
+    red: int = 0
+    yellow: int = 0
+    normal: int = 0
+    paused: int = 0
+
+    def add(self, other: "Counts | dict") -> None:
+        for name in STATUSES:
+            value = other[name] if isinstance(other, dict) else getattr(other, name)
+            setattr(self, name, getattr(self, name) + (value or 0))
+
+    @property
+    def open(self) -> int:
+        return self.red + self.yellow + self.normal + self.paused
+
+
+@dataclass
+class ModuleRow:
+    label: str  # "hotline.ticket"
+    name: str  # 工单 (热线与信箱)
+    counts: Counts
+
+
+@dataclass
+class PlaceRow:
+    key: str  # division code or organisation pk
+    name: str
+    counts: Counts = field(default_factory=Counts)
+
+
+@dataclass(frozen=True)
+class TaskRow:
+    title: str
+    url: str
+    due_at: datetime.datetime | None
+    status: str
+    module: str
+    model: str
+    pk: object
+    organisation: str
+
+
+@dataclass
+class Dashboard:
+    root: Division | None  # the widest division the user sees (None: the whole country)
+    division: Division | None  # the division drilled into
+    trail: list  # the divisions from the root down to ``division``
+    department: Organisation | None  # the department drilled into
+    totals: Counts
+    modules: list[ModuleRow]
+    divisions: list[PlaceRow]  # one row per child division of ``division``
+    departments: list[PlaceRow]  # departments in ``division`` with open tasks, worst first
+
+
+def require_dashboard(user) -> None:
+    if not has_permission(user, VIEW_DASHBOARD):
+        raise PermissionDenied(_("您没有查看电子监察的权限。"))
+
+
+def root_path(user, permission: str = VIEW_DASHBOARD) -> str:
+    """The division path every row the user sees starts with ("" for the whole country)."""
+    if scope_for(user, permission) == DataScope.ALL:
+        return ""
+    organisation = user.organisation
+    return organisation.division_path if organisation else "\0"
+
+
+def resolve_place(
+    user, *, division_code: str = "", department_id: str = "", permission=VIEW_DASHBOARD
+):
+    """(root division, drilled division, department) after checking both are in scope (404)."""
+    path = root_path(user, permission)
+    root = Division.objects.filter(path=path).first() if path else None
+    division = root
+    if division_code:
+        division = Division.objects.filter(code=division_code).first()
+        if division is None or not division.path.startswith(path):
+            raise Http404
+    department = None
+    if department_id:
+        if not str(department_id).isdigit():
+            raise Http404
+        department = (
+            Organisation.objects.for_user(user, permission).filter(pk=department_id).first()
+        )
+        if department is None:
+            raise Http404
+        if division is not None and not department.division_path.startswith(division.path):
+            division = department.division
+    return root, division, department
+
+
+def _narrow(model, queryset, division, department):
+    if department is not None:
+        return queryset.filter(**{organisation_lookup(model): department.pk})
+    if division is not None:
+        return queryset.filter(**{f"{division_path_lookup(model)}__startswith": division.path})
+    return queryset
+
+
+def _grouped_counts(model, queryset, now):
+    """(division path, organisation id, {status: n}) of the open tasks, one query."""
+    running = Q(paused_since__isnull=True)
+    division_key, organisation_key = division_path_lookup(model), organisation_lookup(model)
+    rows = (
+        queryset.open()
+        .order_by()
+        .values(division_key, organisation_key)
+        .annotate(
+            red=Count("pk", filter=running & Q(due_at__lt=now)),
+            yellow=Count("pk", filter=running & Q(warning_at__lte=now, due_at__gte=now)),
+            normal=Count("pk", filter=running & Q(warning_at__gt=now)),
+            paused=Count("pk", filter=Q(paused_since__isnull=False)),
+        )
+    )
+    for row in rows:
+        yield row[division_key] or "", row[organisation_key], row
+
+
+def _child_path(path: str, parent_path: str) -> str | None:
+    """The path of the child of ``parent_path`` that ``path`` lies in (None: at the parent)."""
+    if not path.startswith(parent_path) or path == parent_path:
+        return None
+    rest = path[len(parent_path) :]
+    return parent_path + rest.split("/", 1)[0] + "/"
+
+
+def dashboard(user, *, division_code="", department_id="", now=None) -> Dashboard:
+    require_dashboard(user)
+    now = now or timezone.now()
+    root, division, department = resolve_place(
+        user, division_code=division_code, department_id=department_id
+    )
+    parent_path = division.path if division else ""
+    totals, modules = Counts(), []
+    by_child: dict[str, Counts] = {}
+    by_department: dict[int, Counts] = {}
+    for model, queryset in timed_querysets_for(user, VIEW_DASHBOARD):
+        counts = Counts()
+        for path, organisation_id, row in _grouped_counts(
+            model, _narrow(model, queryset, division, department), now
+        ):
+            counts.add(row)
+            child = _child_path(path, parent_path)
+            if child is not None:
+                by_child.setdefault(child, Counts()).add(row)
+            if organisation_id is not None:
+                by_department.setdefault(organisation_id, Counts()).add(row)
+        totals.add(counts)
+        modules.append(
+            ModuleRow(
+                model._meta.label_lower,
+                f"{model._meta.verbose_name}（{model.timed_module_label()}）",
+                counts,
+            )
+        )
+    children = {d.path: d for d in Division.objects.filter(path__in=list(by_child))}
+    divisions = sorted(
+        (
+            PlaceRow(children[path].code, children[path].name, counts)
+            for path, counts in by_child.items()
+            if path in children
+        ),
+        key=lambda row: (-row.counts.red, -row.counts.yellow, row.key),
+    )
+    worst = sorted(
+        by_department.items(), key=lambda item: (-item[1].red, -item[1].yellow, -item[1].open)
+    )[:DEPARTMENT_LIMIT]
+    names = Organisation.objects.in_bulk([pk for pk, _counts in worst])
+    departments = [PlaceRow(str(pk), names[pk].name, counts) for pk, counts in worst if pk in names]
+    trail = []
+    if division is not None:
+        paths = [p for p in _prefixes(division.path) if p.startswith(root.path if root else "")]
+        trail = list(Division.objects.filter(path__in=paths).order_by("path"))
+    return Dashboard(
+        root=root,
+        division=division,
+        trail=trail,
+        department=department,
+        totals=totals,
+        modules=modules,
+        divisions=divisions,
+        departments=departments,
+    )
+
+
+def _prefixes(path: str) -> list[str]:
+    parts = [p for p in path.split("/") if p]
+    return ["".join(f"{p}/" for p in parts[: i + 1]) for i in range(len(parts))]
+
+
+def task_page(user, status: str, *, division_code="", department_id="", page=1, now=None):
+    """One page of red (or yellow) tasks over every module, earliest deadline first.
+
+    Each module contributes at most ``page × LIST_PAGE_SIZE`` rows (one query each),
+    merged by ``due_at``: the pages of a merged list without reading whole tables.
+    """
+    require_dashboard(user)
+    if status not in (TimedStatus.RED, TimedStatus.YELLOW):
+        raise Http404
+    now = now or timezone.now()
+    _root, division, department = resolve_place(
+        user, division_code=division_code, department_id=department_id
+    )
+    page = max(1, int(page))
+    wanted = page * LIST_PAGE_SIZE
+    streams, total = [], 0
+    for model, queryset in timed_querysets_for(user, VIEW_DASHBOARD):
+        queryset = _narrow(model, queryset, division, department)
+        queryset = queryset.red(now) if status == TimedStatus.RED else queryset.yellow(now)
+        total += queryset.count()
+        organisation_key = organisation_lookup(model)
+        tasks = queryset.select_related(organisation_key).order_by("due_at", "pk")[:wanted]
+        module = model.timed_module_label()
+        streams.append(
+            [
+                TaskRow(
+                    title=str(task.timed_title()),
+                    url=task.get_absolute_url(),
+                    due_at=task.due_at,
+                    status=status,
+                    module=module,
+                    model=model._meta.label_lower,
+                    pk=task.pk,
+                    organisation=str(_organisation_name(task, organisation_key)),
+                )
+                for task in tasks
+            ]
+        )
+    far = datetime.datetime.max.replace(tzinfo=datetime.UTC)
+    rows = list(merge(*streams, key=lambda row: row.due_at or far))
+    start = (page - 1) * LIST_PAGE_SIZE
+    pages = max(1, -(-total // LIST_PAGE_SIZE))
+    return {
+        "rows": rows[start : start + LIST_PAGE_SIZE],
+        "page": page,
+        "pages": pages,
+        "total": total,
+        "has_next": page < pages,
+        "has_previous": page > 1,
+    }
+
+
+def _organisation_name(task, lookup: str) -> str:
+    obj = task
+    for part in lookup.split("__"):
+        obj = getattr(obj, part, None)
+        if obj is None:
+            return ""
+    return obj.name
+
+
+def warnings(user, *, division_code="", department_id="", kind="", limit=20):
+    """(counts by kind, the newest ``limit`` warnings) in the user's scope and place."""
+    require_dashboard(user)
+    _root, division, department = resolve_place(
+        user, division_code=division_code, department_id=department_id
+    )
+    queryset = SystemWarning.objects.for_user(user, VIEW_DASHBOARD)
+    if department is not None:
+        queryset = queryset.filter(organisation=department)
+    elif division is not None:
+        queryset = queryset.filter(division_path__startswith=division.path)
+    by_kind = [
+        {"kind": row["kind"], "label": warning_kind_label(row["kind"]), "count": row["count"]}
+        for row in queryset.order_by().values("kind").annotate(count=Count("pk"))
+    ]
+    by_kind.sort(key=lambda row: -row["count"])
+    if kind:
+        queryset = queryset.filter(kind=kind)
+    recent = list(queryset.select_related("organisation")[:limit])
+    for warning in recent:
+        warning.kind_label = warning_kind_label(warning.kind)
+    return by_kind, recent
+
+
+def trend(user, *, division_code="", days=TREND_DAYS, today=None) -> dict:
+    """Daily red / yellow / open / finished counts from ``DailySnapshot`` for the chart.
+
+    Snapshots are kept per division, so only a user whose scope is a whole division
+    (or everything) sees a trend; a narrower scope gets an empty chart.
+    """
+    require_dashboard(user)
+    scope = scope_for(user, VIEW_DASHBOARD)
+    if scope not in (DataScope.DIVISION_AND_BELOW, DataScope.ALL):
+        return {"days": [], "red": [], "yellow": [], "open": [], "finished": []}
+    _root, division, _department = resolve_place(user, division_code=division_code)
+    today = today or timezone.localdate()
+    since = today - datetime.timedelta(days=days - 1)
+    queryset = DailySnapshot.objects.filter(day__gte=since, day__lte=today)
+    if division is not None:
+        queryset = queryset.filter(division_path__startswith=division.path)
+    sums = {
+        row["day"]: row
+        for row in queryset.order_by()
+        .values("day")
+        .annotate(
+            red=Sum("red_count"),
+            yellow=Sum("yellow_count"),
+            open=Sum("open_count"),
+            finished=Sum("finished_count"),
+        )
+    }
+    result = {"days": [], "red": [], "yellow": [], "open": [], "finished": []}
+    for offset in range(days):
+        day = since + datetime.timedelta(days=offset)
+        row = sums.get(day, {})
+        result["days"].append(day.isoformat())
+        for name in ("red", "yellow", "open", "finished"):
+            result[name].append(row.get(name) or 0)
+    return result
+
+
+def recent_urges(user, *, limit=10):
+    require_dashboard(user)
+    return list(Urge.objects.for_user(user, VIEW_DASHBOARD).select_related("organisation")[:limit])
