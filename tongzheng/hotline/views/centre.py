@@ -1,2 +1,581 @@
-urlpatterns = []
-NAVIGATION = []
+"""The hotline centre's pages (热线中心): the ticket list and the ticket with every centre action.
+
+Reads go through ``hotline.queries`` (scope and the confidentiality rule); every POST is
+one action of ``actions.centre``. A department user who may see a ticket gets the same
+detail page read-only, with a link to its own assignment page.
+"""
+
+import datetime
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import F, Prefetch, Q
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, path, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_POST
+
+from tongzheng.core.access import has_permission, require_permission
+from tongzheng.core.registry import NavEntry
+from tongzheng.core.timed import TimedStatus
+from tongzheng.hotline import queries
+from tongzheng.hotline.actions import centre as actions
+from tongzheng.hotline.models import (
+    ACTIVE_ASSIGNMENT_STATUSES,
+    Assignment,
+    Channel,
+    DecisionStatus,
+    Dispute,
+    ExtensionRequest,
+    Ticket,
+    TicketStatus,
+    TicketUpdate,
+)
+from tongzheng.hotline.views.centre_forms import (
+    DecisionForm,
+    DispatchForm,
+    DisputeDecisionForm,
+    MergeForm,
+    NotAcceptedForm,
+    PressForm,
+    PublishForm,
+    RedispatchForm,
+    RevisitForm,
+    TicketFilterForm,
+    WithdrawForm,
+)
+
+VIEW = "hotline.view_ticket"
+DISPATCH = actions.DISPATCH
+PAGE_SIZE = 50
+
+IN_HANDS = (TicketStatus.DISPATCHED, TicketStatus.HANDLING)
+MERGEABLE = (TicketStatus.RECEIVED, *IN_HANDS)
+
+
+# ---- the list ---------------------------------------------------------------------------
+
+
+def _cursor(ticket) -> str:
+    """Keyset position of a row in (due_at NULLS LAST, id) order: "<µs since epoch>:<id>"."""
+    if ticket.due_at is None:
+        return f"n:{ticket.pk}"
+    micros = int(ticket.due_at.timestamp()) * 1_000_000 + ticket.due_at.microsecond
+    return f"{micros}:{ticket.pk}"
+
+
+def _after(queryset, cursor: str):
+    due, pk = cursor.split(":")
+    pk = int(pk)
+    if due == "n":
+        return queryset.filter(due_at__isnull=True, pk__gt=pk)
+    micros = int(due)
+    moment = datetime.datetime.fromtimestamp(micros // 1_000_000, tz=datetime.UTC).replace(
+        microsecond=micros % 1_000_000
+    )
+    return queryset.filter(
+        Q(due_at__gt=moment) | Q(due_at=moment, pk__gt=pk) | Q(due_at__isnull=True)
+    )
+
+
+def _search(queryset, q: str):
+    """Full-text search when ``hotline.search`` is installed; a plain filter until then."""
+    q = q.strip()
+    if not q:
+        return queryset
+    if queryset.filter(number=q).exists():
+        return queryset.filter(number=q)
+    try:
+        from tongzheng.hotline.search import search_tickets
+    except ImportError:
+        return queryset.filter(Q(title__icontains=q) | Q(content__icontains=q))
+    return search_tickets(queryset, q)
+
+
+def _filtered(user, data: dict):
+    queryset = queries.visible_tickets(user)
+    for name in ("status", "channel", "type", "urgency"):
+        if data.get(name):
+            queryset = queryset.filter(**{name: data[name]})
+    if data.get("subject"):
+        queryset = queryset.filter(subject=data["subject"])
+    clock = data.get("clock")
+    if clock:
+        queryset = {
+            TimedStatus.RED: queryset.red,
+            TimedStatus.YELLOW: queryset.yellow,
+            TimedStatus.NORMAL: queryset.normal,
+            TimedStatus.PAUSED: queryset.paused,
+            TimedStatus.FINISHED: queryset.finished,
+        }[clock]()
+    return _search(queryset, data.get("q") or "")
+
+
+@require_GET
+def ticket_list(request):
+    """热线工单: the tickets in the user's scope by deadline; 50 a page, keyset-paginated.
+
+    No COUNT over the whole set: a page is the next 51 rows after the cursor (the 51st
+    only says that there is a next page).
+    """
+    require_permission(request.user, VIEW)
+    form = TicketFilterForm(request.GET)
+    if not form.is_valid():
+        context = {"form": form, "tickets": [], "next_cursor": "", "filtered": True}
+        return render(request, "hotline/centre/ticket_list.html", context, status=400)
+    data = form.cleaned_data
+    queryset = _filtered(request.user, data)
+    if data.get("after"):
+        queryset = _after(queryset, data["after"])
+    queryset = queryset.select_related("subject", "organisation").order_by(
+        F("due_at").asc(nulls_last=True), "pk"
+    )
+    rows = list(queryset[: PAGE_SIZE + 1])
+    has_next = len(rows) > PAGE_SIZE
+    tickets = [queries.redact_reporter(t, request.user) for t in rows[:PAGE_SIZE]]
+    query = request.GET.copy()
+    query.pop("after", None)
+    next_query = ""
+    if has_next:
+        query["after"] = _cursor(tickets[-1])
+        next_query = query.urlencode()
+    query.pop("after", None)
+    context = {
+        "form": form,
+        "tickets": tickets,
+        "next_query": next_query,
+        "first_query": query.urlencode(),
+        "paged": bool(data.get("after")),
+        "now": timezone.now(),
+    }
+    return render(request, "hotline/centre/ticket_list.html", context)
+
+
+# ---- the ticket -------------------------------------------------------------------------
+
+
+def _assignment_link(user, ticket) -> str:
+    """The department's own assignment page for this ticket, when the handling pages exist."""
+    if user.organisation_id is None:
+        return ""
+    assignment = (
+        Assignment.objects.filter(ticket=ticket, organisation_id=user.organisation_id)
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+    if assignment is None:
+        return ""
+    try:
+        return reverse("hotline:assignment_detail", args=[assignment.pk])
+    except NoReverseMatch:
+        return ""
+
+
+def _possible_duplicates(user, ticket) -> list:
+    """The intake's duplicate finder when installed, limited to tickets the user may see."""
+    try:
+        from tongzheng.hotline.duplicates import possible_duplicates
+    except ImportError:
+        return []
+    found = list(possible_duplicates(ticket))
+    if not found:
+        return []
+    visible = set(
+        queries.visible_tickets(user)
+        .filter(pk__in=[match.ticket.pk for match in found])
+        .values_list("pk", flat=True)
+    )
+    return [match for match in found if match.ticket.pk in visible]
+
+
+def _classifier_suggestions(ticket) -> list:
+    """The dispatch classifier's top three when installed and trained (never applied)."""
+    try:
+        from tongzheng.hotline.classifier import suggest
+    except ImportError:
+        return []
+    return list(suggest(f"{ticket.title} {ticket.content} {ticket.address}", k=3))
+
+
+def _forms(user, ticket, overrides: dict) -> dict:
+    """The centre action forms allowed in the ticket's current state (bound ones win)."""
+    status = ticket.status
+    forms = {}
+    if status == TicketStatus.RECEIVED:
+        forms["dispatch"] = DispatchForm(actor=user)
+        forms["refuse"] = NotAcceptedForm(ticket=ticket)
+    if status in IN_HANDS:
+        forms["redispatch"] = RedispatchForm(actor=user)
+        forms["urge"] = PressForm(prefix="urge")
+        forms["supervise"] = PressForm(prefix="supervise")
+    if status in MERGEABLE:
+        forms["merge"] = MergeForm()
+    if status == TicketStatus.ANSWERED:
+        forms["revisit"] = RevisitForm()
+    if (
+        ticket.channel == Channel.MAILBOX
+        and status in (TicketStatus.ANSWERED, TicketStatus.CLOSED)
+        and ticket.published_at is None
+    ):
+        forms["publish"] = PublishForm(initial={"title": ticket.title})
+    forms.update({k: v for k, v in overrides.items() if k in forms})
+    return forms
+
+
+def _detail(request, ticket, *, overrides=None, status=200, error=""):
+    user = request.user
+    overrides = overrides or {}
+    centre = has_permission(user, DISPATCH)
+    updates = TicketUpdate.objects.filter(ticket=ticket).select_related("actor", "organisation")
+    assignments = list(
+        Assignment.objects.filter(ticket=ticket)
+        .select_related("organisation", "dispatched_by")
+        .prefetch_related(
+            Prefetch("disputes", queryset=Dispute.objects.select_related("suggested_organisation"))
+        )
+        .order_by("created_at", "pk")
+    )
+    extensions = list(ExtensionRequest.objects.filter(ticket=ticket).select_related("organisation"))
+    context = {
+        "ticket": ticket,
+        "show_reporter": queries.may_see_reporter(user, ticket),
+        "updates": updates,
+        "assignments": assignments,
+        "extensions": extensions,
+        "attachments": ticket.attachments.all(),
+        "merged": Ticket.objects.filter(duplicate_of=ticket).only("number", "status"),
+        "centre": centre,
+        "error": error,
+        "remaining": ticket.remaining_working_days(),
+    }
+    if not centre:
+        context["assignment_url"] = _assignment_link(user, ticket)
+        return render(request, "hotline/centre/ticket_detail.html", context, status=status)
+
+    forms = _forms(user, ticket, overrides)
+    if "dispatch" in forms and not forms["dispatch"].is_bound:
+        lead = request.GET.get("lead", "")
+        if lead.isdigit():
+            forms["dispatch"] = DispatchForm(actor=user, initial={"lead": int(lead)})
+    withdrawals = []
+    if ticket.status in IN_HANDS:
+        for assignment in assignments:
+            if assignment.status in ACTIVE_ASSIGNMENT_STATUSES:
+                key = f"withdraw-{assignment.pk}"
+                withdrawals.append((assignment, overrides.get(key) or WithdrawForm(prefix=key)))
+    disputes = []
+    for assignment in assignments:
+        for dispute in assignment.disputes.all():
+            if dispute.status == DecisionStatus.PENDING:
+                key = f"dispute-{dispute.pk}"
+                disputes.append(
+                    (dispute, overrides.get(key) or DisputeDecisionForm(prefix=key, actor=user))
+                )
+    pending_extensions = []
+    for extension in extensions:
+        if extension.status == DecisionStatus.PENDING:
+            key = f"extension-{extension.pk}"
+            late = ticket.due_at is not None and extension.requested_at > ticket.due_at
+            pending_extensions.append(
+                (extension, overrides.get(key) or DecisionForm(prefix=key), late)
+            )
+    choosing = ticket.status in (TicketStatus.RECEIVED, *IN_HANDS)
+    context.update(
+        forms=forms,
+        withdrawals=withdrawals,
+        disputes=disputes,
+        pending_extensions=pending_extensions,
+        rule=actions.dispatch_rule_for(ticket) if choosing else None,
+        suggestions=_classifier_suggestions(ticket) if choosing else [],
+        duplicates=_possible_duplicates(user, ticket) if ticket.status in MERGEABLE else [],
+    )
+    return render(request, "hotline/centre/ticket_detail.html", context, status=status)
+
+
+@require_GET
+def ticket_detail(request, number: str):
+    """工单详情: the ticket, its history and the centre's actions (read-only for departments)."""
+    require_permission(request.user, VIEW)
+    return _detail(request, queries.ticket_for(request.user, number))
+
+
+# ---- the centre's actions (POST) ----------------------------------------------------------
+
+
+def _centre_ticket(request, number) -> Ticket:
+    """The ticket for a centre action: dispatch permission, in scope (404 otherwise)."""
+    require_permission(request.user, DISPATCH)
+    return queries.ticket_for(request.user, number)
+
+
+def _run(request, ticket, key, form, call, success):
+    """Validate ``form``, run ``call(cleaned_data)``; 400 with the message on any refusal."""
+    if form.is_valid():
+        try:
+            call(form.cleaned_data)
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, success)
+            return redirect("hotline:ticket_detail", number=ticket.number)
+    ticket = queries.ticket_for(request.user, ticket.number)
+    error = "; ".join(str(e) for e in form.non_field_errors()) or _("提交的内容有误，请检查。")
+    return _detail(request, ticket, overrides={key: form}, status=400, error=error)
+
+
+def _add_errors(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for name, errors in exc.error_dict.items():
+            for error in errors:
+                form.add_error(name if name in form.fields else None, error)
+    else:
+        for message in exc.messages:
+            form.add_error(None, message)
+
+
+@require_POST
+def dispatch(request, number: str):
+    ticket = _centre_ticket(request, number)
+    form = DispatchForm(request.POST, actor=request.user)
+    return _run(
+        request,
+        ticket,
+        "dispatch",
+        form,
+        lambda data: actions.dispatch_ticket(
+            actor=request.user,
+            ticket=ticket,
+            lead=data["lead"],
+            assisting=list(data["assisting"]),
+            instructions=data["instructions"],
+            request=request,
+        ),
+        _("已派单。"),
+    )
+
+
+@require_POST
+def redispatch(request, number: str):
+    ticket = _centre_ticket(request, number)
+    form = RedispatchForm(request.POST, actor=request.user)
+    return _run(
+        request,
+        ticket,
+        "redispatch",
+        form,
+        lambda data: actions.redispatch_ticket(
+            actor=request.user,
+            ticket=ticket,
+            lead=data["lead"],
+            assisting=list(data["assisting"]),
+            instructions=data["instructions"],
+            reason=data["reason"],
+            request=request,
+        ),
+        _("已改派。"),
+    )
+
+
+@require_POST
+def withdraw(request, number: str, pk: int):
+    ticket = _centre_ticket(request, number)
+    assignment = Assignment.objects.filter(ticket=ticket, pk=pk).first()
+    if assignment is None:
+        raise Http404
+    key = f"withdraw-{pk}"
+    form = WithdrawForm(request.POST, prefix=key)
+    return _run(
+        request,
+        ticket,
+        key,
+        form,
+        lambda data: actions.withdraw_assignment(
+            actor=request.user, assignment=assignment, reason=data["reason"], request=request
+        ),
+        _("已撤回派单。"),
+    )
+
+
+@require_POST
+def not_accepted(request, number: str):
+    ticket = _centre_ticket(request, number)
+    form = NotAcceptedForm(request.POST, ticket=ticket)
+    return _run(
+        request,
+        ticket,
+        "refuse",
+        form,
+        lambda data: actions.mark_not_accepted(
+            actor=request.user,
+            ticket=ticket,
+            ground=data["ground"],
+            reason=data["reason"],
+            request=request,
+        ),
+        _("已作不予受理处理。"),
+    )
+
+
+@require_POST
+def merge(request, number: str):
+    ticket = _centre_ticket(request, number)
+    form = MergeForm(request.POST)
+
+    def call(data):
+        master = queries.visible_tickets(request.user).filter(number=data["master"].strip())
+        master = master.first()
+        if master is None:
+            raise ValidationError({"master": _("找不到该工单编号，或您无权查看该工单。")})
+        actions.merge_ticket(actor=request.user, duplicate=ticket, master=master, request=request)
+
+    return _run(request, ticket, "merge", form, call, _("已合并，并告知反映人。"))
+
+
+def _decision(data) -> bool:
+    return data["decision"] == "approve"
+
+
+@require_POST
+def decide_dispute(request, number: str, pk: int):
+    ticket = _centre_ticket(request, number)
+    dispute = Dispute.objects.filter(assignment__ticket=ticket, pk=pk).first()
+    if dispute is None:
+        raise Http404
+    key = f"dispute-{pk}"
+    form = DisputeDecisionForm(request.POST, prefix=key, actor=request.user)
+    return _run(
+        request,
+        ticket,
+        key,
+        form,
+        lambda data: actions.decide_dispute(
+            actor=request.user,
+            dispute=dispute,
+            approve=_decision(data),
+            note=data["note"],
+            organisation=data["organisation"],
+            request=request,
+        ),
+        _("派单异议已审核。"),
+    )
+
+
+@require_POST
+def decide_extension(request, number: str, pk: int):
+    ticket = _centre_ticket(request, number)
+    extension = ExtensionRequest.objects.filter(ticket=ticket, pk=pk).first()
+    if extension is None:
+        raise Http404
+    key = f"extension-{pk}"
+    form = DecisionForm(request.POST, prefix=key)
+    return _run(
+        request,
+        ticket,
+        key,
+        form,
+        lambda data: actions.decide_extension(
+            actor=request.user,
+            extension=extension,
+            approve=_decision(data),
+            note=data["note"],
+            request=request,
+        ),
+        _("延期申请已审核。"),
+    )
+
+
+@require_POST
+def urge(request, number: str):
+    ticket = _centre_ticket(request, number)
+    form = PressForm(request.POST, prefix="urge")
+    return _run(
+        request,
+        ticket,
+        "urge",
+        form,
+        lambda data: actions.urge_ticket(
+            actor=request.user, ticket=ticket, content=data["content"], request=request
+        ),
+        _("已催办。"),
+    )
+
+
+@require_POST
+def supervise(request, number: str):
+    ticket = _centre_ticket(request, number)
+    form = PressForm(request.POST, prefix="supervise")
+    return _run(
+        request,
+        ticket,
+        "supervise",
+        form,
+        lambda data: actions.supervise_ticket(
+            actor=request.user, ticket=ticket, content=data["content"], request=request
+        ),
+        _("已督办。"),
+    )
+
+
+@require_POST
+def revisit(request, number: str):
+    ticket = _centre_ticket(request, number)
+    form = RevisitForm(request.POST)
+    return _run(
+        request,
+        ticket,
+        "revisit",
+        form,
+        lambda data: actions.revisit_ticket(
+            actor=request.user,
+            ticket=ticket,
+            satisfaction=data["satisfaction"],
+            note=data["note"],
+            request=request,
+        ),
+        _("回访已记录。"),
+    )
+
+
+@require_POST
+def publish(request, number: str):
+    ticket = _centre_ticket(request, number)
+    form = PublishForm(request.POST)
+    return _run(
+        request,
+        ticket,
+        "publish",
+        form,
+        lambda data: actions.publish_letter(
+            actor=request.user,
+            ticket=ticket,
+            title=data["title"],
+            content=data["content"],
+            reply=data["reply"],
+            request=request,
+        ),
+        _("来信已公开。"),
+    )
+
+
+TICKET = "workbench/hotline/tickets/<str:number>/"
+
+urlpatterns = [
+    path("workbench/hotline/tickets/", ticket_list, name="ticket_list"),
+    path(TICKET, ticket_detail, name="ticket_detail"),
+    path(f"{TICKET}dispatch/", dispatch, name="ticket_dispatch"),
+    path(f"{TICKET}redispatch/", redispatch, name="ticket_redispatch"),
+    path(f"{TICKET}assignments/<int:pk>/withdraw/", withdraw, name="ticket_withdraw"),
+    path(f"{TICKET}not-accepted/", not_accepted, name="ticket_not_accepted"),
+    path(f"{TICKET}merge/", merge, name="ticket_merge"),
+    path(f"{TICKET}disputes/<int:pk>/decide/", decide_dispute, name="ticket_dispute_decide"),
+    path(f"{TICKET}extensions/<int:pk>/decide/", decide_extension, name="ticket_extension_decide"),
+    path(f"{TICKET}urge/", urge, name="ticket_urge"),
+    path(f"{TICKET}supervise/", supervise, name="ticket_supervise"),
+    path(f"{TICKET}revisit/", revisit, name="ticket_revisit"),
+    path(f"{TICKET}publish/", publish, name="ticket_publish"),
+]
+
+NAVIGATION = [NavEntry(gettext_lazy("热线工单"), "hotline:ticket_list", VIEW, order=61)]

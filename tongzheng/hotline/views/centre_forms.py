@@ -1,0 +1,189 @@
+"""Forms of the hotline centre's pages: the list's filters and one form per centre action."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from tongzheng.core.timed import TimedStatus
+from tongzheng.hotline.actions import centre as actions
+from tongzheng.hotline.models import (
+    Channel,
+    Satisfaction,
+    Subject,
+    TicketStatus,
+    TicketType,
+    Urgency,
+)
+
+
+def _select(attrs=None):
+    return forms.Select(attrs={"class": "form-select", **(attrs or {})})
+
+
+def _text(rows=3):
+    return forms.Textarea(attrs={"class": "form-control", "rows": rows})
+
+
+def _blank(choices):
+    return [("", _("全部")), *choices]
+
+
+class TicketFilterForm(forms.Form):
+    """工单查询: every filter is optional; an unknown value is an error (400), not ignored."""
+
+    q = forms.CharField(
+        label=_("关键词或工单编号"),
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(attrs={"class": "form-control", "type": "search"}),
+    )
+    status = forms.ChoiceField(
+        label=_("状态"), required=False, choices=_blank(TicketStatus.choices), widget=_select()
+    )
+    channel = forms.ChoiceField(
+        label=_("渠道"), required=False, choices=_blank(Channel.choices), widget=_select()
+    )
+    type = forms.ChoiceField(
+        label=_("类型"), required=False, choices=_blank(TicketType.choices), widget=_select()
+    )
+    urgency = forms.ChoiceField(
+        label=_("紧急程度"), required=False, choices=_blank(Urgency.choices), widget=_select()
+    )
+    clock = forms.ChoiceField(
+        label=_("时限状态"), required=False, choices=_blank(TimedStatus.choices), widget=_select()
+    )
+    subject = forms.ModelChoiceField(
+        label=_("诉求分类"),
+        required=False,
+        queryset=Subject.objects.filter(active=True),
+        empty_label=_("全部"),
+        widget=_select(),
+    )
+    after = forms.RegexField(
+        regex=r"^(n|\d{1,20}):\d{1,20}$", required=False, widget=forms.HiddenInput
+    )
+
+
+class _OrganisationsForm(forms.Form):
+    lead = forms.ModelChoiceField(
+        label=_("主办单位"), queryset=None, empty_label=_("请选择"), widget=_select()
+    )
+    assisting = forms.ModelMultipleChoiceField(
+        label=_("协办单位"),
+        queryset=None,
+        required=False,
+        widget=forms.SelectMultiple(attrs={"class": "form-select", "size": 5}),
+        help_text=_("可多选；协办单位向主办单位提供办理意见。"),
+    )
+    instructions = forms.CharField(
+        label=_("派单意见"), required=False, max_length=1000, widget=_text(2)
+    )
+
+    def __init__(self, *args, actor, **kwargs):
+        super().__init__(*args, **kwargs)
+        organisations = actions.dispatchable_organisations(actor).order_by("division_path", "name")
+        self.fields["lead"].queryset = organisations
+        self.fields["assisting"].queryset = organisations
+
+
+class DispatchForm(_OrganisationsForm):
+    """派单."""
+
+    prefix = "dispatch"
+
+
+class RedispatchForm(_OrganisationsForm):
+    """改派: withdraw every department's part and dispatch anew."""
+
+    prefix = "redispatch"
+    reason = forms.CharField(label=_("改派理由"), max_length=500, widget=_text(2))
+
+
+class WithdrawForm(forms.Form):
+    """撤回 one department's part."""
+
+    reason = forms.CharField(
+        label=_("撤回理由"),
+        max_length=500,
+        widget=forms.TextInput(attrs={"class": "form-control"}),
+    )
+
+
+class NotAcceptedForm(forms.Form):
+    """不予受理: the grounds depend on the channel (12310 has its own four)."""
+
+    prefix = "refuse"
+    ground = forms.ChoiceField(label=_("不予受理理由"), choices=(), widget=_select())
+    reason = forms.CharField(label=_("补充说明"), required=False, max_length=150, widget=_text(2))
+
+    def __init__(self, *args, ticket, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["ground"].choices = [("", _("请选择")), *actions.grounds_for(ticket)]
+
+
+class MergeForm(forms.Form):
+    """合并 this ticket into a master named by its number."""
+
+    prefix = "merge"
+    master = forms.CharField(
+        label=_("合并到工单编号"),
+        max_length=32,
+        widget=forms.TextInput(attrs={"class": "form-control"}),
+    )
+
+
+class DecisionForm(forms.Form):
+    """审核 a dispute or an extension request."""
+
+    decision = forms.ChoiceField(
+        label=_("审核结果"),
+        choices=[("approve", _("同意")), ("reject", _("不同意"))],
+        widget=_select(),
+    )
+    note = forms.CharField(label=_("审核意见"), required=False, max_length=500, widget=_text(2))
+
+
+class DisputeDecisionForm(DecisionForm):
+    organisation = forms.ModelChoiceField(
+        label=_("改派至"),
+        queryset=None,
+        required=False,
+        empty_label=_("按异议单位的建议"),
+        widget=_select(),
+    )
+
+    def __init__(self, *args, actor, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = actions.dispatchable_organisations(actor).order_by(
+            "division_path", "name"
+        )
+
+
+class PressForm(forms.Form):
+    """催办 / 督办."""
+
+    content = forms.CharField(label=_("内容"), max_length=1000, widget=_text(2))
+
+
+class RevisitForm(forms.Form):
+    """回访."""
+
+    prefix = "revisit"
+    satisfaction = forms.ChoiceField(
+        label=_("满意度"),
+        choices=[("", _("请选择")), *Satisfaction.choices],
+        widget=_select(),
+    )
+    note = forms.CharField(label=_("回访记录"), required=False, max_length=1000, widget=_text(2))
+
+
+class PublishForm(forms.Form):
+    """公开 a letter: the centre edits out names, numbers and addresses first."""
+
+    prefix = "publish"
+    title = forms.CharField(
+        label=_("公开标题"),
+        max_length=100,
+        widget=forms.TextInput(attrs={"class": "form-control"}),
+    )
+    content = forms.CharField(label=_("公开内容"), widget=_text(4))
+    reply = forms.CharField(label=_("公开答复"), widget=_text(4))
