@@ -438,6 +438,21 @@ def test_at_most_1000_requests(client, subject, api_key, monkeypatch):
     assert MAX_REQUESTS == 1000
 
 
+def test_the_real_cap_is_1000(client, subject, api_key):
+    from tongzheng.hotline.models import Open311Client
+
+    owner = Open311Client.objects.get()
+    tickets = Ticket.objects.bulk_create(
+        TicketFactory.build(subject=subject, number=f"12345-20261128-{n:06d}")
+        for n in range(MAX_REQUESTS + 1)
+    )
+    Open311Request.objects.bulk_create(
+        Open311Request(ticket=ticket, client=owner, token=f"t{ticket.pk}") for ticket in tickets
+    )
+    body = client.get(reverse("hotline:open311_requests", args=["json"])).json()
+    assert len(body) == MAX_REQUESTS == 1000
+
+
 def test_discovery_document(client):
     response = client.get(reverse("hotline:open311_discovery"))
     assert response.status_code == 200
