@@ -30,6 +30,7 @@ from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 
 from tongzheng.core.crypto import sm3_hex
+from tongzheng.core.models import Division
 from tongzheng.hotline.forms import PHONE
 from tongzheng.hotline.models import (
     OPEN_STATUSES,
@@ -175,6 +176,15 @@ def attribute_definitions() -> list[dict]:
                 {"key": "true", "name": _("是")},
             ],
         },
+        {
+            "variable": True,
+            "code": "DIVISION",
+            "datatype": "string",
+            "required": False,
+            "datatype_description": _("GB/T 2260 行政区划代码（6、9 或 12 位数字）。"),
+            "order": 4,
+            "description": _("诉求所在的行政区划，热线中心据此分办"),
+        },
     ]
 
 
@@ -210,6 +220,7 @@ class Submission:
     """A validated POST requests: what ``actions.open311.submit_request`` needs."""
 
     subject: Subject
+    division: Division | None = None
     type: str = DEFAULT_TYPE
     title: str = ""
     confidential: bool = False
@@ -322,6 +333,13 @@ def parse_submission(post) -> Submission:
     title = strip_tags(attributes.get("TITLE", "")).strip()
     if len(title) > 100:
         problems.append(_("标题不能超过 100 个字。"))
+    division = None
+    if attributes.get("DIVISION"):
+        division = Division.objects.filter(code=attributes["DIVISION"]).first()
+        if division is None:
+            problems.append(
+                _("行政区划代码 %(code)s 不存在。") % {"code": attributes["DIVISION"][:12]}
+            )
     if problems:
         raise ValidationError(problems)
     stored = dict(attributes)
@@ -329,6 +347,7 @@ def parse_submission(post) -> Submission:
         stored[ADDRESS_ID_KEY] = address_id
     return Submission(
         subject=subject,
+        division=division,
         type=attributes.get("TYPE") or DEFAULT_TYPE,
         title=title,
         confidential=attributes.get("CONFIDENTIAL") == "true",

@@ -21,7 +21,10 @@ def new_token() -> str:
 def submit_request(
     *, actor=None, client: Open311Client, submission: Submission, request=None
 ) -> tuple[Ticket, Open311Request]:
-    """受理 an Open311 service request: the ticket, its Open311Request and the audit, at once."""
+    """受理 an Open311 service request: the ticket, its Open311Request and the audit, at once.
+
+    ``create_ticket`` checks the ticket itself (a ValidationError writes nothing).
+    """
     content = submission.description or submission.subject.name
     data = {
         "channel": Channel.WEB,
@@ -36,15 +39,10 @@ def submit_request(
         "reporter_phone": submission.reporter_phone,
         "anonymous": not (submission.reporter_name or submission.reporter_phone),
         "confidential": submission.confidential,
-        "division": None,
+        "division": submission.division,
     }
     with transaction.atomic():
         ticket, _code = create_ticket(actor=actor, data=data, request=request)
-        # Older versions of create_ticket ignore subject and title; keep them either way.
-        if ticket.subject_id != submission.subject.pk or ticket.title != submission.title:
-            ticket.subject = submission.subject
-            ticket.title = submission.title
-            ticket.save(update_fields=["subject", "title"])
         extra = Open311Request(
             ticket=ticket,
             client=client,

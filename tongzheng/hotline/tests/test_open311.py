@@ -122,7 +122,8 @@ def test_service_definition_xml_has_attributes_and_values(client, subject):
     assert root.tag == "service_definition"
     assert root.findtext("service_code") == "CITY"
     attributes = root.findall("attributes/attribute")
-    assert [a.findtext("code") for a in attributes] == ["TYPE", "TITLE", "CONFIDENTIAL"]
+    codes = [a.findtext("code") for a in attributes]
+    assert codes == ["TYPE", "TITLE", "CONFIDENTIAL", "DIVISION"]
     first = attributes[0]
     assert [child.tag for child in first] == [
         "variable",
@@ -207,6 +208,16 @@ def test_post_creates_a_ticket_and_answers_like_the_spec(client, subject, api_ke
     assert AuditEvent.objects.filter(action="hotline.ticket_created").count() == 1
 
 
+def test_division_attribute_places_the_ticket(client, subject, api_key):
+    from tongzheng.core.tests.factories import DivisionFactory
+
+    city = DivisionFactory(code="510100", name="成都市")
+    ticket = filed(client, api_key, **{"attribute[DIVISION]": "510100"})
+    assert ticket.division == city
+    assert ticket.division_path == city.path
+    assert ticket.due_at is not None  # create_ticket started the clock
+
+
 def test_post_json_answer_and_defaults(client, subject, api_key):
     response = post_request(
         client, api_key=api_key, service_code="CITY", address_id="ADDR-7", description=""
@@ -257,6 +268,10 @@ def test_revoked_key_is_403(client, subject, api_key):
         ({"service_code": "CITY", "lat": "30", "long": "104", "media_url": "ftp://x"}, "media"),
         ({"service_code": "CITY", "lat": "30", "long": "104", "attribute[TYPE]": "x"}, "TYPE"),
         ({"service_code": "CITY", "lat": "30", "long": "104", "attribute[ZZ]": "x"}, "ZZ"),
+        (
+            {"service_code": "CITY", "lat": "30", "long": "104", "attribute[DIVISION]": "999999"},
+            "999999",
+        ),
     ],
 )
 def test_bad_post_is_400_with_a_chinese_description(client, subject, api_key, fields, fragment):

@@ -59,7 +59,10 @@ def _create(request, fmt: str):
         submission = open311.parse_submission(request.POST)
     except ValidationError as exc:
         return open311.errors(fmt, 400, exc.messages)
-    ticket, extra = submit_request(client=client, submission=submission, request=request)
+    try:
+        ticket, extra = submit_request(client=client, submission=submission, request=request)
+    except ValidationError as exc:
+        return open311.errors(fmt, 400, exc.messages)
     body = [
         {
             "service_request_id": ticket.number,
