@@ -1,2 +1,82 @@
-urlpatterns = []
+"""信件公开 (public): published 领导信箱 letters and the public totals; no login, no personal data.
+
+Only the centre's edited texts (``published_title`` / ``published_content`` /
+``published_reply``) are ever read into these pages: the querysets below select those
+columns and nothing else, so no template can show a name, a phone or the original text.
+"""
+
+from django.contrib.auth.decorators import login_not_required
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import Http404
+from django.shortcuts import render
+from django.urls import path
+from django.views.decorators.http import require_GET
+
+from tongzheng.hotline import statistics
+from tongzheng.hotline.models import Channel, Ticket
+from tongzheng.hotline.search import query_tokens, search_tickets
+
+PER_PAGE = 20
+PUBLIC_FIELDS = (
+    "number",
+    "type",
+    "mailbox__title",
+    "published_at",
+    "published_title",
+    "published_content",
+    "published_reply",
+)
+
+
+def published_letters():
+    """Published mailbox letters, newest first, with the public columns only."""
+    return (
+        Ticket.objects.filter(channel=Channel.MAILBOX, published_at__isnull=False)
+        .select_related("mailbox")
+        .only(*PUBLIC_FIELDS)
+        .order_by("-published_at", "-pk")
+    )
+
+
+def search_published(queryset, q: str):
+    """Full-text search, then every word also in the published text.
+
+    ``search_tokens`` are the tokens of the *original* letter; without the second filter a
+    search for a name the centre edited out would reveal which letter mentioned it.
+    """
+    queryset = search_tickets(queryset, q)
+    for word in query_tokens(q):
+        queryset = queryset.filter(
+            Q(published_title__icontains=word)
+            | Q(published_content__icontains=word)
+            | Q(published_reply__icontains=word)
+        )
+    return queryset
+
+
+@login_not_required
+@require_GET
+def letter_list(request):
+    q = request.GET.get("q", "").strip()[:100]
+    page = Paginator(search_published(published_letters(), q), PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    context = {"page": page, "q": q, "summary": statistics.public_summary()}
+    return render(request, "hotline/publication/list.html", context)
+
+
+@login_not_required
+@require_GET
+def letter_detail(request, number: str):
+    letter = published_letters().filter(number=number).first()
+    if letter is None:
+        raise Http404
+    return render(request, "hotline/publication/detail.html", {"letter": letter})
+
+
+urlpatterns = [
+    path("hotline/letters/", letter_list, name="letters"),
+    path("hotline/letters/<str:number>/", letter_detail, name="letter"),
+]
 NAVIGATION = []
