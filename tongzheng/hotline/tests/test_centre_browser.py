@@ -1,0 +1,86 @@
+"""Browser flow of the centre: an operator dispatches a ticket to a lead and an assisting
+department; the lead signs for it and answers on its own pages; the revisit finds the
+reporter unsatisfied and the ticket reopens. Every page is checked with axe."""
+
+import pytest
+from django.test import Client
+
+from tongzheng.accounts.tests.factories import verified_login
+from tongzheng.hotline.models import Assignment, AssignmentRole, TicketStatus
+from tongzheng.hotline.tests.factories_centre import centre_world, ticket
+from tongzheng.testing.browser import axe_check
+
+pytestmark = pytest.mark.browser
+
+
+def signed_in(browser, live_server, user):
+    client = Client()
+    verified_login(client, user)
+    context = browser.new_context(base_url=live_server.url, locale="zh-CN")
+    context.set_default_timeout(10_000)
+    context.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
+    )
+    return context
+
+
+def test_dispatch_answer_revisit_unsatisfied_reopens(browser, live_server):
+    world = centre_world("b")
+    filed = ticket(world, content="人民路 12 号路灯连续一周不亮。", title="路灯不亮")
+    operator_context = signed_in(browser, live_server, world.operator)
+    handler_context = signed_in(browser, live_server, world.lead_handler)
+    try:
+        centre = operator_context.new_page()
+        centre.goto("/workbench/hotline/tickets/?status=received")
+        axe_check(centre)
+        centre.get_by_role("link", name=filed.number).click()
+        centre.wait_for_url(f"**/workbench/hotline/tickets/{filed.number}/")
+        axe_check(centre)
+        centre.get_by_label("主办单位").select_option(label=world.lead_org.name)
+        centre.get_by_label("协办单位").select_option(label=world.assist_org.name)
+        centre.get_by_label("派单意见").fill("请三个工作日内修复并答复。")
+        centre.get_by_role("button", name="派单", exact=True).click()
+        centre.wait_for_load_state()
+        main = centre.locator("main").inner_text()
+        assert "已派单" in main
+        assert world.assist_org.name in main
+        axe_check(centre)
+        roles = dict(Assignment.objects.filter(ticket=filed).values_list("organisation_id", "role"))
+        assert roles == {
+            world.lead_org.pk: AssignmentRole.LEAD,
+            world.assist_org.pk: AssignmentRole.ASSIST,
+        }
+
+        # The lead department reads the ticket, then works on its own assignment page.
+        department = handler_context.new_page()
+        department.goto(f"/workbench/hotline/tickets/{filed.number}/")
+        axe_check(department)
+        department.get_by_role("link", name="进入本单位的办理页面").click()
+        department.wait_for_url("**/workbench/hotline/assignments/*/")
+        axe_check(department)
+        department.get_by_role("button", name="签收").click()
+        department.wait_for_load_state()
+        department.locator("form[action$='/reply/'] textarea").fill("已更换灯具，恢复照明。")
+        department.locator("form[action$='/reply/'] button[type=submit]").click()
+        department.wait_for_load_state()
+        filed.refresh_from_db()
+        assert filed.status == TicketStatus.ANSWERED
+
+        centre.goto(f"/workbench/hotline/tickets/{filed.number}/")
+        assert "已答复待回访" in centre.locator("main").inner_text()
+        axe_check(centre)
+        centre.get_by_label("满意度").select_option(label="不满意")
+        centre.get_by_label("回访记录").fill("反映人称路灯仍时亮时灭。")
+        centre.get_by_role("button", name="记录回访").click()
+        centre.wait_for_load_state()
+        main = centre.locator("main").inner_text()
+        assert "办理中" in main
+        assert "回访不满意" in main
+        axe_check(centre)
+        filed.refresh_from_db()
+        assert filed.status == TicketStatus.HANDLING
+        assert filed.reopen_count == 1
+        assert filed.finished_at is None
+    finally:
+        operator_context.close()
+        handler_context.close()
