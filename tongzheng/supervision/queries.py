@@ -229,11 +229,35 @@ def _prefixes(path: str) -> list[str]:
     return ["".join(f"{p}/" for p in parts[: i + 1]) for i in range(len(parts))]
 
 
-def task_page(user, status: str, *, division_code="", department_id="", page=1, now=None):
+def _related(model) -> list[str]:
+    """The required forward foreign keys of ``model`` (one level) and its organisation path.
+
+    A module's ``timed_title()`` usually names a required related row (the unit, the item,
+    the rating): joining them keeps a page of titles to one query per module without
+    naming the module. Optional links (an operator, a mailbox) are left out: each join
+    costs planning time on every request.
+    """
+    names = [
+        field.name
+        for field in model._meta.concrete_fields
+        if (field.many_to_one or field.one_to_one)
+        and not field.null
+        and field.remote_field.model is not model
+    ]
+    lookup = organisation_lookup(model)
+    if lookup and lookup not in names:
+        names.append(lookup)
+    return names
+
+
+def task_page(
+    user, status: str, *, division_code="", department_id="", page=1, now=None, totals=None
+):
     """One page of red (or yellow) tasks over every module, earliest deadline first.
 
     Each module contributes at most ``page × LIST_PAGE_SIZE`` rows (one query each),
     merged by ``due_at``: the pages of a merged list without reading whole tables.
+    ``totals`` ({model label: count}, from ``dashboard()``) saves the count queries.
     """
     require_dashboard(user)
     if status not in (TimedStatus.RED, TimedStatus.YELLOW):
@@ -244,35 +268,44 @@ def task_page(user, status: str, *, division_code="", department_id="", page=1, 
     )
     page = max(1, int(page))
     wanted = page * LIST_PAGE_SIZE
-    streams, total = [], 0
+    # First the keys: (due_at, pk) of at most ``wanted`` rows per module, merged; then the
+    # full rows of the page only, one query per module that has rows on it.
+    streams, total, models = [], 0, {}
     for model, queryset in timed_querysets_for(user, VIEW_DASHBOARD):
         queryset = _narrow(model, queryset, division, department)
         queryset = queryset.red(now) if status == TimedStatus.RED else queryset.yellow(now)
-        total += queryset.count()
-        organisation_key = organisation_lookup(model)
-        tasks = queryset.select_related(organisation_key).order_by("due_at", "pk")[:wanted]
-        module = model.timed_module_label()
-        streams.append(
-            [
-                TaskRow(
-                    title=str(task.timed_title()),
-                    url=task.get_absolute_url(),
-                    due_at=task.due_at,
-                    status=status,
-                    module=module,
-                    model=model._meta.label_lower,
-                    pk=task.pk,
-                    organisation=str(_organisation_name(task, organisation_key)),
-                )
-                for task in tasks
-            ]
-        )
+        label = model._meta.label_lower
+        models[label] = (model, queryset)
+        total += totals[label] if totals is not None else queryset.count()
+        keys = queryset.order_by("due_at", "pk").values_list("due_at", "pk")[:wanted]
+        streams.append([(due_at, label, pk) for due_at, pk in keys])
     far = datetime.datetime.max.replace(tzinfo=datetime.UTC)
-    rows = list(merge(*streams, key=lambda row: row.due_at or far))
+    merged = list(merge(*streams, key=lambda key: key[0] or far))
     start = (page - 1) * LIST_PAGE_SIZE
+    chosen = merged[start : start + LIST_PAGE_SIZE]
+    wanted_pks: dict[str, list] = {}
+    for _due_at, label, pk in chosen:
+        wanted_pks.setdefault(label, []).append(pk)
+    loaded = {}
+    for label, pks in wanted_pks.items():
+        model, queryset = models[label]
+        organisation_key = organisation_lookup(model)
+        module = model.timed_module_label()
+        for task in queryset.select_related(*_related(model)).filter(pk__in=pks):
+            loaded[(label, task.pk)] = TaskRow(
+                title=str(task.timed_title()),
+                url=task.get_absolute_url(),
+                due_at=task.due_at,
+                status=status,
+                module=module,
+                model=label,
+                pk=task.pk,
+                organisation=str(_organisation_name(task, organisation_key)),
+            )
+    rows = [loaded[(label, pk)] for _due_at, label, pk in chosen if (label, pk) in loaded]
     pages = max(1, -(-total // LIST_PAGE_SIZE))
     return {
-        "rows": rows[start : start + LIST_PAGE_SIZE],
+        "rows": rows,
         "page": page,
         "pages": pages,
         "total": total,

@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpResponseBadRequest
+from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
@@ -48,8 +48,18 @@ def dashboard(request):
     context = {
         "board": board,
         "place_query": _place_query(place),
-        "red": queries.task_page(request.user, TimedStatus.RED, **place),
-        "yellow": queries.task_page(request.user, TimedStatus.YELLOW, **place),
+        "red": queries.task_page(
+            request.user,
+            TimedStatus.RED,
+            totals={m.label: m.counts.red for m in board.modules},
+            **place,
+        ),
+        "yellow": queries.task_page(
+            request.user,
+            TimedStatus.YELLOW,
+            totals={m.label: m.counts.yellow for m in board.modules},
+            **place,
+        ),
         "warnings_by_kind": by_kind,
         "recent_warnings": recent_warnings,
         "trend": queries.trend(request.user, division_code=code),
@@ -71,7 +81,15 @@ def task_list(request, status):
     queries.require_dashboard(request.user)
     place = _place(request)
     board = queries.dashboard(request.user, **place)
-    page = queries.task_page(request.user, status, page=_page(request, "page"), **place)
+    if status not in (TimedStatus.RED, TimedStatus.YELLOW):
+        raise Http404
+    page = queries.task_page(
+        request.user,
+        status,
+        page=_page(request, "page"),
+        totals={m.label: getattr(m.counts, status) for m in board.modules},
+        **place,
+    )
     context = {
         "board": board,
         "status": status,
