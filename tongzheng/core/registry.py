@@ -41,6 +41,9 @@ class Registry:
     navigation: list[NavEntry] = field(default_factory=list)
     timed_task_models: list[type] = field(default_factory=list)
     portal_tiles: list[PortalTile] = field(default_factory=list)
+    # Called by ``tongzheng demo`` after the demo government and its users exist, inside
+    # the same transaction: ``generator(builder, options)`` (see core.demo.generator).
+    demo_generators: list = field(default_factory=list)
 
     def add_permissions(self, *permissions: Permission) -> None:
         for permission in permissions:
@@ -53,6 +56,11 @@ class Registry:
     def add_timed_task_model(self, model: type) -> None:
         if model not in self.timed_task_models:
             self.timed_task_models.append(model)
+
+    def add_demo_generator(self, generator) -> None:
+        """Let ``tongzheng demo`` fill a module's tables too (e.g. the hotline's tickets)."""
+        if generator not in self.demo_generators:
+            self.demo_generators.append(generator)
 
     def add_portal_tiles(self, *tiles: PortalTile) -> None:
         self.portal_tiles.extend(t for t in tiles if t not in self.portal_tiles)

@@ -24,6 +24,7 @@ class HotlineConfig(AppConfig):
             Permission("hotline.view_statistics", _("查看热线统计")),
         )
         platform.add_timed_task_model(Ticket)
+        platform.add_demo_generator(import_module("tongzheng.hotline.demo").generate_tickets)
         platform.add_portal_tiles(
             PortalTile(
                 "interaction",

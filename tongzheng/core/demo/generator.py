@@ -619,9 +619,21 @@ def organisations_exist() -> bool:
 
 
 def generate(
-    scale: str, *, seed: int = 2026, division_code: str | None = None, workers: int = 1
+    scale: str,
+    *,
+    seed: int = 2026,
+    division_code: str | None = None,
+    workers: int = 1,
+    options: dict | None = None,
 ) -> tuple[Report, list]:
-    """Load a demo government into an empty database; returns the report and the logins."""
+    """Load a demo government into an empty database; returns the report and the logins.
+
+    Then every generator a module registered with ``platform.add_demo_generator`` runs in
+    the same transaction as ``generator(builder, options)``: the builder knows the scale,
+    seed, worker count, divisions, organisations (``keyed`` by division code and template
+    key) and the report to add its counts and phases to; ``options`` carries the command's
+    module-specific options (e.g. ``{"tickets": 1000}``, None meaning the scale's default).
+    """
     from tongzheng.audit.actions import record_event
     from tongzheng.core.demo.logins import create_demo_users
     from tongzheng.core.divisions import load_divisions
@@ -650,6 +662,10 @@ def generate(
         logins = create_demo_users(builder)
         builder.report.counts["users"] = len(logins)
         builder.report.phase("users and TOTP devices", started, len(logins))
+        from tongzheng.core.registry import platform
+
+        for module_generator in platform.demo_generators:
+            module_generator(builder, dict(options or {}))
         started = time.perf_counter()
         record_event(
             actor=None,

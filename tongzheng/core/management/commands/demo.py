@@ -39,7 +39,16 @@ class Command(BaseCommand):
             help=_("生成人员数据的进程数（默认：province 规模用 CPU 核数，其余 1）"),
         )
 
-    def handle(self, *args, scale, seed, division, if_empty, print_logins, workers, **options):
+        parser.add_argument(
+            "--tickets",
+            type=int,
+            default=None,
+            help=_("热线工单数（默认：county 数千、city 约十万、province 五百万）"),
+        )
+
+    def handle(
+        self, *args, scale, seed, division, if_empty, print_logins, workers, tickets, **options
+    ):
         if settings.PRODUCTION:
             raise CommandError(_("生产模式下不能生成演示数据。"))
         if scale is None:
@@ -57,9 +66,15 @@ class Command(BaseCommand):
             workers = (os.cpu_count() or 1) if scale == "province" else 1
         if workers < 1:
             raise CommandError(_("--workers 至少为 1。"))
+        if tickets is not None and tickets < 0:
+            raise CommandError(_("--tickets 不能为负数。"))
         try:
             report, logins = demo.generate(
-                scale, seed=seed, division_code=division, workers=workers
+                scale,
+                seed=seed,
+                division_code=division,
+                workers=workers,
+                options={"tickets": tickets},
             )
         except (demo.DivisionNotFound, demo.DemoDataExists) as exc:
             raise CommandError(str(exc)) from exc

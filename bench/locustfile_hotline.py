@@ -1,0 +1,162 @@
+"""Mixed hotline workload for locust: operators in the workbench and citizens on the portal.
+
+Run by ``bench/hotline_load.py`` (which starts granian, prepares the accounts and the
+sample file and reads the CSV); by hand::
+
+    HOTLINE_BENCH_SAMPLE=var/bench/hotline_sample.json .venv/bin/locust \
+        -f bench/locustfile_hotline.py --headless -u 300 -r 30 -t 2m --host http://127.0.0.1:8000
+
+Users (each at a fixed pace, ``constant_throughput``):
+
+- ``Operator`` (话务员 of the top 12345 centre, one bench account each, password and TOTP
+  at ``on_start`` like a person): the ticket list (by deadline, keyset pages, filtered by
+  status, searched by a word), a ticket's detail page;
+- ``Citizen``: following a ticket by number + 提取码 (POST, the demo's derived codes), the
+  published letters list and a letter, the intake form and filing a named web ticket.
+
+The sample file (JSON) holds ``tickets`` ([number, code] pairs), ``letters`` (published
+letter numbers), ``divisions`` (township codes), ``subjects`` (ids), ``words`` (search
+terms) and ``operators`` ([username, password, TOTP key hex]).
+"""
+
+import hashlib
+import hmac
+import itertools
+import json
+import os
+import random
+import re
+import struct
+import time
+
+from locust import FastHttpUser, constant_throughput, task
+
+SAMPLE = json.loads(open(os.environ["HOTLINE_BENCH_SAMPLE"], encoding="utf-8").read())  # noqa: SIM115
+OPERATOR_RATE = float(os.environ.get("HOTLINE_BENCH_OPERATOR_RATE", "1"))
+CITIZEN_RATE = float(os.environ.get("HOTLINE_BENCH_CITIZEN_RATE", "1"))
+CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+_accounts = itertools.count()
+
+
+def totp(key_hex: str, at: float | None = None, step: int = 30, digits: int = 6) -> str:
+    """RFC 6238 code for a django-otp TOTPDevice key (hex)."""
+    counter = int((at or time.time()) // step)
+    mac = hmac.new(bytes.fromhex(key_hex), struct.pack(">Q", counter), hashlib.sha1).digest()
+    offset = mac[-1] & 0x0F
+    value = struct.unpack(">I", mac[offset : offset + 4])[0] & 0x7FFFFFFF
+    return str(value % 10**digits).zfill(digits)
+
+
+def csrf_token(html: str) -> str:
+    match = CSRF.search(html or "")
+    return match.group(1) if match else ""
+
+
+class Operator(FastHttpUser):
+    weight = int(os.environ.get("HOTLINE_BENCH_OPERATOR_WEIGHT", "1"))
+    wait_time = constant_throughput(OPERATOR_RATE)
+
+    def on_start(self):
+        username, password, key = SAMPLE["operators"][next(_accounts) % len(SAMPLE["operators"])]
+        page = self.client.get("/accounts/login/", name="login")
+        response = self.client.post(
+            "/accounts/login/",
+            data={
+                "username": username,
+                "password": password,
+                "csrfmiddlewaretoken": csrf_token(page.text),
+            },
+            name="login",
+        )
+        page = self.client.get("/accounts/otp/", name="login")
+        response = self.client.post(
+            "/accounts/otp/",
+            data={"token": totp(key), "csrfmiddlewaretoken": csrf_token(page.text)},
+            name="login",
+        )
+        if "/accounts/" in (response.url or "") and response.status_code != 200:
+            raise RuntimeError(f"operator {username} could not sign in")
+
+    @task(4)
+    def ticket_list(self):
+        self.client.get("/workbench/hotline/tickets/", name="operator: ticket list")
+
+    @task(2)
+    def ticket_list_by_status(self):
+        status = random.choice(("received", "handling", "answered", "closed"))
+        self.client.get(
+            f"/workbench/hotline/tickets/?status={status}", name="operator: list by status"
+        )
+
+    @task(2)
+    def ticket_search(self):
+        word = random.choice(SAMPLE["words"])
+        self.client.get("/workbench/hotline/tickets/", params={"q": word}, name="operator: search")
+
+    @task(5)
+    def ticket_detail(self):
+        number, _code = random.choice(SAMPLE["tickets"])
+        self.client.get(f"/workbench/hotline/tickets/{number}/", name="operator: ticket detail")
+
+
+class Citizen(FastHttpUser):
+    weight = int(os.environ.get("HOTLINE_BENCH_CITIZEN_WEIGHT", "4"))
+    wait_time = constant_throughput(CITIZEN_RATE)
+
+    def on_start(self):
+        page = self.client.get("/hotline/track/", name="public: track form")
+        self.track_token = csrf_token(page.text)
+        self.filed = []
+
+    @task(6)
+    def track(self):
+        number, code = random.choice(self.filed or SAMPLE["tickets"])
+        with self.client.post(
+            "/hotline/track/",
+            data={"number": number, "code": code, "csrfmiddlewaretoken": self.track_token},
+            name="public: track",
+            catch_response=True,
+        ) as response:
+            if response.status_code == 200 and number not in response.text:
+                response.failure("the tracked ticket is not on the page")
+
+    @task(3)
+    def letters(self):
+        self.client.get("/hotline/letters/", name="public: letters list")
+
+    @task(1)
+    def letter(self):
+        if SAMPLE["letters"]:
+            number = random.choice(SAMPLE["letters"])
+            self.client.get(f"/hotline/letters/{number}/", name="public: letter")
+
+    @task(1)
+    def intake_form(self):
+        self.client.get("/hotline/new/", name="public: intake form")
+
+    @task(1)
+    def intake(self):
+        page = self.client.get("/hotline/new/", name="public: intake form")
+        subject = random.choice(SAMPLE["subjects"])
+        data = {
+            "csrfmiddlewaretoken": csrf_token(page.text),
+            "channel": "web",
+            "type": random.choice(("complaint", "enquiry", "suggestion", "help")),
+            "subject": str(subject),
+            "title": "小区路灯不亮",
+            "content": random.choice(SAMPLE["contents"]),
+            "address": "人民路18号",
+            "division": random.choice(SAMPLE["divisions"]),
+            "reporter_name": "王芳",
+            "reporter_phone": f"139{random.randrange(10**8):08d}",
+        }
+        with self.client.post(
+            "/hotline/new/", data=data, name="public: intake", catch_response=True
+        ) as response:
+            text = response.text or ""
+            found = re.search(r'data-testid="ticket-number">([0-9-]+)<', text)
+            code = re.search(r'data-testid="extraction-code">([0-9A-Z]+)<', text)
+            if response.status_code != 200 or not found:
+                response.failure(f"intake answered {response.status_code} without a number")
+            elif code:
+                self.filed.append((found.group(1), code.group(1)))
