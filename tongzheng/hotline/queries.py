@@ -130,11 +130,15 @@ def redact_assignments(assignments, user) -> list[Assignment]:
 
 
 def assignment_for(user, pk: int) -> Assignment:
-    """One of the department's assignments with its ticket redacted; 404 when not its own."""
+    """One of the department's active assignments, ticket redacted; 404 otherwise.
+
+    A withdrawn assignment (the ticket went to another department) no longer opens the
+    ticket, just as ``visible_tickets`` no longer lists it.
+    """
     assignment = (
         assignments_for(user)
         .select_related("ticket__division", "ticket__organisation", "ticket__mailbox")
-        .filter(pk=pk)
+        .filter(pk=pk, status__in=ACTIVE_ASSIGNMENT_STATUSES)
         .first()
     )
     if assignment is None:

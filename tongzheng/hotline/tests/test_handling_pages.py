@@ -123,6 +123,9 @@ def test_inbox_status_filter(world):
     assert ticket.number not in client.get(reverse("hotline:assignment_list")).content.decode()
     everything = client.get(reverse("hotline:assignment_list"), {"status": "all"})
     assert ticket.number in everything.content.decode()
+    # the ticket went elsewhere: the withdrawn assignment no longer opens it
+    detail = client.get(reverse("hotline:assignment_detail", args=[assignment.pk]))
+    assert detail.status_code == 404
 
 
 def test_inbox_refuses_users_without_the_handle_permission(world):
