@@ -17,6 +17,7 @@ Views (``views/open311.py``) stay thin: they parse with ``parse_*``, call the ac
 
 import datetime
 import json
+import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
@@ -53,6 +54,7 @@ CONTENT_TYPES = {
 DESCRIPTION_LIMIT = 4000
 WINDOW = datetime.timedelta(days=90)
 MAX_REQUESTS = 1000
+SEARCH_PARAMETERS = ("service_request_id", "service_code", "start_date", "end_date", "status")
 DEFAULT_TYPE = TicketType.COMPLAINT
 # Reserved key in ``Open311Request.attributes`` for the client's address_id; attribute
 # codes are upper-case letters only, so it cannot clash with one.
@@ -80,10 +82,14 @@ def w3c(moment: datetime.datetime | None) -> str | None:
     return timezone.localtime(moment).isoformat(timespec="seconds")
 
 
+# Characters XML 1.0 cannot carry at all (C0 controls other than tab, newline and return).
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
 def _xml_text(value) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
-    return str(value)
+    return _NOT_XML.sub("", str(value))
 
 
 def _xml_fill(element: ET.Element, value) -> None:
@@ -238,6 +244,11 @@ class Submission:
     attributes: dict = field(default_factory=dict)
 
 
+def _field(post, name: str) -> str:
+    """A posted text without the control characters no column (or XML) can hold."""
+    return _NOT_XML.sub("", post.get(name, "")).strip()
+
+
 def _coordinate(raw: str, bound: int) -> Decimal | None:
     try:
         value = Decimal(raw.strip())
@@ -266,7 +277,7 @@ def _attributes(post, problems: list[str]) -> dict:
         if definition is None:
             problems.append(_("未知的属性代码：%(code)s。") % {"code": code[:40]})
             continue
-        value = post.get(key, "").strip()
+        value = _field(post, key)
         allowed = {item["key"] for item in definition.get("values", [])}
         if allowed and value and value not in allowed:
             problems.append(_("属性 %(code)s 的取值无效。") % {"code": code})
@@ -278,21 +289,21 @@ def _attributes(post, problems: list[str]) -> dict:
 def parse_submission(post) -> Submission:
     """Check a POST requests form; raise ValidationError with every problem (Chinese)."""
     problems: list[str] = []
-    code = post.get("service_code", "").strip()
+    code = _field(post, "service_code")
     subject = active_services().filter(code=code).first() if code else None
     if not code:
         problems.append(_("缺少 service_code。"))
     elif subject is None:
         problems.append(_("service_code %(code)s 不存在或已停用。") % {"code": code[:16]})
 
-    lat_raw, long_raw = post.get("lat", "").strip(), post.get("long", "").strip()
+    lat_raw, long_raw = _field(post, "lat"), _field(post, "long")
     latitude = longitude = None
     if lat_raw or long_raw:
         latitude, longitude = _coordinate(lat_raw, 90), _coordinate(long_raw, 180)
         if latitude is None or longitude is None:
             problems.append(_("lat 和 long 须同时提供，且为有效的经纬度。"))
-    address = post.get("address_string", "").strip()
-    address_id = post.get("address_id", "").strip()
+    address = _field(post, "address_string")
+    address_id = _field(post, "address_id")
     if latitude is None and not address and not address_id:
         problems.append(_("须提供位置：lat 和 long、address_string 或 address_id 之一。"))
     if len(address) > 200:
@@ -301,20 +312,20 @@ def parse_submission(post) -> Submission:
         problems.append(_("address_id 不能超过 100 个字符。"))
 
     # "May contain line breaks, but not html or code": tags are stripped, text kept.
-    description = strip_tags(post.get("description", "")).strip()
+    description = strip_tags(_field(post, "description")).strip()
     if len(description) > DESCRIPTION_LIMIT:
         problems.append(_("description 不能超过 4000 个字。"))
 
-    email = post.get("email", "").strip()
+    email = _field(post, "email")
     if email:
         try:
             EmailValidator()(email)
         except ValidationError:
             problems.append(_("email 格式不正确。"))
-    phone = post.get("phone", "").strip().replace(" ", "")
+    phone = _field(post, "phone").replace(" ", "")
     if phone and not PHONE.match(phone):
         problems.append(_("phone 须为正确的手机号码或固定电话号码。"))
-    media_url = post.get("media_url", "").strip()
+    media_url = _field(post, "media_url")
     if media_url:
         try:
             URLValidator(schemes=["http", "https"])(media_url)
@@ -322,10 +333,10 @@ def parse_submission(post) -> Submission:
             problems.append(_("media_url 须为 http 或 https 网址。"))
         if len(media_url) > 500:
             problems.append(_("media_url 不能超过 500 个字符。"))
-    name = _name(post.get("first_name", "").strip(), post.get("last_name", "").strip())
+    name = _name(_field(post, "first_name"), _field(post, "last_name"))
     if len(name) > 50:
         problems.append(_("姓名不能超过 50 个字。"))
-    device_id, account_id = post.get("device_id", "").strip(), post.get("account_id", "").strip()
+    device_id, account_id = _field(post, "device_id"), _field(post, "account_id")
     if len(device_id) > 100 or len(account_id) > 100:
         problems.append(_("device_id 和 account_id 不能超过 100 个字符。"))
 
@@ -445,11 +456,12 @@ def _statuses(raw: str) -> list[str]:
 def search_requests(query, now: datetime.datetime | None = None) -> list[Ticket]:
     """GET requests: the filters of the spec, newest first, at most 1,000 tickets."""
     tickets = public_tickets()
-    ids = [part.strip() for part in query.get("service_request_id", "").split(",") if part.strip()]
+    query = {name: _field(query, name) for name in SEARCH_PARAMETERS}
+    ids = [part.strip() for part in query["service_request_id"].split(",") if part.strip()]
     if ids:  # the id list overrides every other parameter
         return list(tickets.filter(number__in=ids[:MAX_REQUESTS])[:MAX_REQUESTS])
     now = now or timezone.now()
-    start_raw, end_raw = query.get("start_date", ""), query.get("end_date", "")
+    start_raw, end_raw = query["start_date"], query["end_date"]
     start = parse_w3c(start_raw) if start_raw.strip() else None
     end = parse_w3c(end_raw, end=True) if end_raw.strip() else None
     if start and end:
@@ -464,10 +476,10 @@ def search_requests(query, now: datetime.datetime | None = None) -> list[Ticket]
     else:
         start, end = now - WINDOW, now
     tickets = tickets.filter(created_at__gte=start, created_at__lte=end)
-    codes = [part.strip() for part in query.get("service_code", "").split(",") if part.strip()]
+    codes = [part.strip() for part in query["service_code"].split(",") if part.strip()]
     if codes:
         tickets = tickets.filter(subject__code__in=codes)
-    status = query.get("status", "").strip()
+    status = query["status"]
     if status:
         wanted = _statuses(status)
         if wanted == ["open"]:

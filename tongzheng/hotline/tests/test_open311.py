@@ -436,6 +436,14 @@ def test_bad_filters_are_400(client, query):
     assert root.find("error").findtext("code") == "400"
 
 
+def test_nul_characters_in_parameters_are_harmless(client):
+    url = reverse("hotline:open311_requests", args=["json"])
+    response = client.get(url, {"service_request_id": "12345\x00", "service_code": "\x00"})
+    assert response.status_code == 200
+    assert response.json() == []
+    assert client.get("/open311/v2/tokens/%00.json").status_code == 404
+
+
 def test_exactly_90_days_is_allowed(client):
     query = {"start_date": "2026-01-01T00:00:00+08:00", "end_date": "2026-04-01T00:00:00+08:00"}
     response = client.get(reverse("hotline:open311_requests", args=["json"]), query)
@@ -466,6 +474,23 @@ def test_the_real_cap_is_1000(client, subject, api_key):
     )
     body = client.get(reverse("hotline:open311_requests", args=["json"])).json()
     assert len(body) == MAX_REQUESTS == 1000
+
+
+def test_the_list_is_one_query(client, subject, api_key, django_assert_num_queries):
+    for _ in range(5):
+        ticket = filed(client, api_key)
+        TicketUpdate.objects.create(ticket=ticket, kind=UpdateKind.REPLY, content="已处理。")
+    with django_assert_num_queries(1):
+        response = client.get(reverse("hotline:open311_requests", args=["xml"]))
+    assert len(xml_of(response).findall("request")) == 5
+
+
+def test_xml_drops_characters_xml_cannot_carry(client, subject, api_key):
+    ticket = filed(client, api_key, description="坑洼\x00路面。")
+    assert ticket.content == "坑洼路面。"  # PostgreSQL refuses NUL in text
+    Ticket.objects.filter(pk=ticket.pk).update(content="坑洼\x0b路面\x01。")
+    response = client.get(reverse("hotline:open311_request", args=[ticket.number, "xml"]))
+    assert xml_of(response).find("request").findtext("description") == "坑洼路面。"
 
 
 def test_discovery_document(client):

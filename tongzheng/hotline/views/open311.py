@@ -118,16 +118,18 @@ urlpatterns = [
     re_path(r"^open311/discovery\.json$", discovery, name="open311_discovery"),
     re_path(r"^open311/v2/services" + FMT, services, name="open311_services"),
     re_path(
-        r"^open311/v2/services/(?P<code>[^/]{1,16})" + FMT,
+        r"^open311/v2/services/(?P<code>[A-Za-z0-9_-]{1,16})" + FMT,
         service_definition,
         name="open311_service",
     ),
     re_path(r"^open311/v2/requests" + FMT, requests, name="open311_requests"),
     re_path(
-        r"^open311/v2/requests/(?P<number>[^/]{1,40})" + FMT,
+        r"^open311/v2/requests/(?P<number>[A-Za-z0-9-]{1,40})" + FMT,
         request_detail,
         name="open311_request",
     ),
-    re_path(r"^open311/v2/tokens/(?P<token>[^/]{1,40})" + FMT, token, name="open311_token"),
+    re_path(
+        r"^open311/v2/tokens/(?P<token>[A-Za-z0-9_-]{1,40})" + FMT, token, name="open311_token"
+    ),
 ]
 NAVIGATION = []
