@@ -17,14 +17,18 @@ string literal (double quotes doubled), on PostgreSQL the tokens go through
 queryset and keeps its scope and ordering; it never widens it.
 """
 
+import re
+
 from django.db import NotSupportedError, connection
-from django.db.models import BooleanField, Func, TextField, Value
+from django.db.models import BooleanField, Func
 from django.db.models.expressions import RawSQL
 
-from tongzheng.hotline.text import tokens
+from tongzheng.hotline.text import STOP_WORDS, tokens
 
 FTS_TABLE = "hotline_ticket_fts"
 GIN_INDEX = "hotline_ticket_search_gin"
+MAX_TERMS = 8  # a longer query is cut: every term is one more index probe
+_TERM = re.compile(r"[^\W_]+")
 
 
 # Constant SQL (no user input): the names are spelled out.
@@ -109,53 +113,85 @@ def query_tokens(q: str) -> list[str]:
     return seen
 
 
-def fts5_expression(words: list[str]) -> str:
-    """An FTS5 MATCH expression: every word a quoted string, ANDed (no operators pass)."""
-    return " AND ".join('"' + word.replace('"', '""') + '"' for word in words)
+def query_terms(q: str) -> list[list[list[str]]]:
+    """The query as terms, all required; a term is alternatives, any one enough; an
+    alternative is words, all required.
+
+    A term is a run of letters and digits of ``q`` (spaces and punctuation separate
+    terms). Its first alternative is its tokens (``hotline.text.tokens``). When the run is
+    one word that jieba splits when it stands alone, the run itself as one token is the
+    second alternative: jieba segments in context, so the stored tokens of "金堂县新镇"
+    hold 新镇 while the query 新镇 alone becomes 新 / 镇.
+    """
+    terms: list[list[list[str]]] = []
+    for part in _TERM.findall((q or "").lower())[:MAX_TERMS]:
+        words = query_tokens(part)
+        if not words:
+            continue
+        alternatives = [words]
+        if part.isalnum() and part not in words and part not in STOP_WORDS:
+            alternatives.append([part])
+        if alternatives not in terms:
+            terms.append(alternatives)
+    return terms
+
+
+def _quoted(word: str) -> str:
+    return '"' + word.replace('"', '""') + '"'
+
+
+def fts5_expression(terms: list[list[list[str]]]) -> str:
+    """An FTS5 MATCH expression: every word a quoted string (no operator of the user's
+    passes), words of an alternative ANDed, alternatives ORed, terms ANDed."""
+    return " AND ".join(
+        "(" + " OR ".join("(" + " AND ".join(map(_quoted, alt)) + ")" for alt in term) + ")"
+        for term in terms
+    )
 
 
 class _TokensMatch(Func):
-    """``to_tsvector('simple', search_tokens) @@ plainto_tsquery('simple', %s)``.
+    """``to_tsvector('simple', search_tokens) @@ (plainto_tsquery(…) || …) && …``.
 
     Written out so that the left side is exactly the expression of the GIN index
     (``django.contrib.postgres.search.SearchVector`` wraps the column in COALESCE, which
-    the index would not match).
+    the index would not match). Every alternative is a parameter of ``plainto_tsquery``,
+    which reads operators as words; ``||`` and ``&&`` combine the parsed queries.
     """
 
     output_field = BooleanField()
 
     def as_sql(self, compiler, connection, **extra_context):
-        column, query = self.source_expressions
+        (column,) = self.source_expressions
         column_sql, column_params = compiler.compile(column)
-        query_sql, query_params = compiler.compile(query)
-        sql = (
-            f"to_tsvector('simple'::regconfig, {column_sql}) "
-            f"@@ plainto_tsquery('simple'::regconfig, {query_sql})"
-        )
+        terms = self.extra["terms"]
+        plain = "plainto_tsquery('simple'::regconfig, %s)"
+        query_sql = " && ".join("(" + " || ".join([plain] * len(term)) + ")" for term in terms)
+        query_params = [" ".join(alt) for term in terms for alt in term]
+        sql = f"to_tsvector('simple'::regconfig, {column_sql}) @@ ({query_sql})"
         return sql, (*column_params, *query_params)
 
 
 def search_tickets(queryset, q: str):
-    """The tickets of ``queryset`` whose tokens contain every token of ``q``.
+    """The tickets of ``queryset`` whose tokens match every term of ``q`` (see
+    ``query_terms``).
 
     A blank ``q`` returns the queryset unchanged; a ``q`` with no searchable token (only
     stop words or punctuation) matches nothing.
     """
     if not (q or "").strip():
         return queryset
-    words = query_tokens(q)
-    if not words:
+    terms = query_terms(q)
+    if not terms:
         return queryset.none()
     vendor = connection.vendor
     if vendor == "sqlite":
         # The MATCH argument is a parameter; the SQL text is constant.
         matching = RawSQL(  # noqa: S611
             "SELECT rowid FROM hotline_ticket_fts WHERE hotline_ticket_fts MATCH %s",
-            (fts5_expression(words),),
+            (fts5_expression(terms),),
         )
         return queryset.filter(pk__in=matching)
     if vendor == "postgresql":
-        return queryset.filter(
-            _TokensMatch("search_tokens", Value(" ".join(words), output_field=TextField()))
-        )
+        frozen = tuple(tuple(tuple(alt) for alt in term) for term in terms)
+        return queryset.filter(_TokensMatch("search_tokens", terms=frozen))
     raise NotSupportedError(f"hotline search supports SQLite and PostgreSQL, not {vendor}")

@@ -98,7 +98,9 @@ def test_latin_words_and_numbers_are_case_insensitive():
 
 def test_query_tokens_are_distinct_and_hold_a_letter_or_digit():
     assert search.query_tokens("路灯 路灯 _ ，") == ["路灯"]
-    assert search.fts5_expression(['a"b', "c"]) == '"a""b" AND "c"'
+    assert search.fts5_expression([[['a"b']], [["c"], ["d", "e"]]]) == (
+        '(("a""b")) AND (("c") OR ("d" AND "e"))'
+    )
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL plan")
@@ -120,3 +122,19 @@ def test_sqlite_reinstall_restores_lost_triggers():
     search.install_index(connection)  # rebuilds the FTS table from the tickets
     assert search.index_installed(connection)
     assert found("噪音") == {row.pk}
+
+
+def test_a_word_jieba_splits_alone_still_finds_its_ticket():
+    # In context 新镇 is one token; the query 新镇 alone is cut into 新 / 镇.
+    row = ticket("位于新镇的小区路面破损")
+    assert "新镇" in row.search_tokens.split()
+    assert search.query_terms("新镇") == [[["新", "镇"], ["新镇"]]]
+    assert found("新镇") == {row.pk}
+    assert found("新镇 破损") == {row.pk}
+    assert found("新镇 噪音") == set()
+
+
+def test_query_terms_split_on_punctuation_and_are_capped():
+    assert search.query_terms("路灯，噪音") == [[["路灯"]], [["噪音"]]]
+    many = " ".join(f"词{i}号" for i in range(20))
+    assert len(search.query_terms(many)) <= search.MAX_TERMS

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET
 
 from tongzheng.hotline import statistics
 from tongzheng.hotline.models import Channel, Ticket
-from tongzheng.hotline.search import query_tokens, search_tickets
+from tongzheng.hotline.search import query_terms, search_tickets
 
 PER_PAGE = 20
 PUBLIC_FIELDS = (
@@ -40,18 +40,24 @@ def published_letters():
 
 
 def search_published(queryset, q: str):
-    """Full-text search, then every word also in the published text.
+    """Full-text search, then every term also in the published text.
 
     ``search_tokens`` are the tokens of the *original* letter; without the second filter a
     search for a name the centre edited out would reveal which letter mentioned it.
     """
     queryset = search_tickets(queryset, q)
-    for word in query_tokens(q):
-        queryset = queryset.filter(
-            Q(published_title__icontains=word)
-            | Q(published_content__icontains=word)
-            | Q(published_reply__icontains=word)
-        )
+    for term in query_terms(q):
+        in_published = Q()
+        for alternative in term:
+            every_word = Q()
+            for word in alternative:
+                every_word &= (
+                    Q(published_title__icontains=word)
+                    | Q(published_content__icontains=word)
+                    | Q(published_reply__icontains=word)
+                )
+            in_published |= every_word
+        queryset = queryset.filter(in_published)
     return queryset
 
 
