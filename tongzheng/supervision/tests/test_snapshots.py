@@ -75,3 +75,19 @@ def test_trend_is_scoped_to_the_supervisors_division(tree):
     assert len(city["days"]) == queries.TREND_DAYS
     county = queries.trend(supervisor(tree.city_bureau), division_code="510105")
     assert county["red"][-1] == 0
+
+
+def test_the_command(tree):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    red_errand(tree.dept_a)
+    out = StringIO()
+    call_command("supervision_snapshot", stdout=out)
+    assert out.getvalue().strip() != "0 rows"
+    today = timezone.localdate().isoformat()
+    call_command("supervision_snapshot", "--backfill", today, today, "--overwrite", stdout=out)
+    assert errand_rows(timezone.localdate()).get().backfilled
+    with pytest.raises(CommandError):
+        call_command("supervision_snapshot", "--backfill", today, "2000-01-01")
