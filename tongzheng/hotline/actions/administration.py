@@ -12,7 +12,7 @@ audit record names the console instead of a user.
 import re
 import secrets
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,6 +22,7 @@ from tongzheng.core.access import require_permission
 from tongzheng.core.models import Division, Organisation
 from tongzheng.hotline.models import DispatchRule, MailBox, Open311Client, Subject
 from tongzheng.hotline.open311 import key_hash
+from tongzheng.hotline.queries_administration import may_configure
 
 MANAGE = "hotline.manage_hotline"
 CONSOLE_ACTOR_NAME = "命令行"
@@ -35,6 +36,18 @@ def _check_actor(actor) -> str:
         return CONSOLE_ACTOR_NAME
     require_permission(actor, MANAGE)
     return ""
+
+
+def _check_place(actor, division: Division | None, existing=None) -> None:
+    """Rules and mailboxes: only in the actor's own division and below (see the queries)."""
+    if actor is None:
+        return
+    if existing is not None and existing.pk and not may_configure(actor, existing.division):
+        raise PermissionDenied(_("您不能修改其他行政区划的配置。"))
+    if not may_configure(actor, division):
+        if division is None:
+            raise ValidationError(_("只有全部数据范围的管理员才能设置适用于所有区划的规则。"))
+        raise ValidationError(_("只能配置本单位所在行政区划及其下级区划。"))
 
 
 def _text(value: str, *, limit: int, message: str, required: bool = True) -> str:
@@ -104,6 +117,7 @@ def save_dispatch_rule(
 ) -> DispatchRule:
     """新增或修改派单规则: one rule per subject and place (the most specific one wins)."""
     _check_actor(actor)
+    _check_place(actor, division, rule)
     if not organisation.is_active:
         raise ValidationError(_("承办单位已撤销，不能作为派单对象。"))
     # The organisation serves the rule's place: it sits in it, or above it (a city bureau
@@ -147,6 +161,7 @@ def save_dispatch_rule(
 def delete_dispatch_rule(*, actor, rule: DispatchRule, request=None) -> None:
     """删除派单规则 (tickets already dispatched keep their organisation)."""
     _check_actor(actor)
+    _check_place(actor, rule.division, rule)
     with transaction.atomic():
         detail = {
             "subject": rule.subject.code,
@@ -181,6 +196,7 @@ def save_mailbox(
 ) -> MailBox:
     """新增或修改领导信箱; the slug is its address on the portal and never changes."""
     _check_actor(actor)
+    _check_place(actor, division, mailbox)
     title = _text(title, limit=100, message=_("请填写信箱名称（不超过 100 个字）。"))
     leader_name = _text(
         leader_name, limit=50, message=_("领导姓名不能超过 50 个字。"), required=False

@@ -119,13 +119,17 @@ def test_dispatch_rule_by_uscc_and_division_code(manager_client, bureau, places)
     response = manager_client.post(reverse("hotline:admin_rules"), data)
     assert response.status_code == 400
     assert "已有派单规则" in response.content.decode()
-    # Edit: everywhere (no division), by full name, deactivated.
+    # Edit: the whole city, by full name, deactivated.
     url = reverse("hotline:admin_rule_edit", args=[rule.pk])
     assert manager_client.get(url).status_code == 200
-    edit = {"subject": subject.pk, "division": "", "organisation": bureau.name}
+    edit = {"subject": subject.pk, "division": "510100", "organisation": bureau.name}
     assert manager_client.post(url, edit).status_code == 302
     rule.refresh_from_db()
-    assert (rule.division, rule.division_path, rule.active) == (None, "", False)
+    assert (rule.division, rule.division_path, rule.active) == (
+        places["city"],
+        "510000/510100/",
+        False,
+    )
     response = manager_client.post(reverse("hotline:admin_rule_delete", args=[rule.pk]))
     assert response.status_code == 302
     assert not DispatchRule.objects.exists()
@@ -137,10 +141,13 @@ def test_dispatch_rule_by_uscc_and_division_code(manager_client, bureau, places)
     [
         ("999999", "11510100MB1234567X", "行政区划代码 999999 不存在"),
         ("510104", "不存在的局", "找不到该单位"),
-        ("510300", "11510100MB1234567X", "不在该行政区划"),
+        ("510104", "自贡市城市管理局", "不在该行政区划"),
+        ("510300", "自贡市城市管理局", "只能配置本单位所在行政区划"),
+        ("", "11510100MB1234567X", "只有全部数据范围的管理员"),
     ],
 )
-def test_bad_rule_is_400(manager_client, bureau, division, organisation, message):
+def test_bad_rule_is_400(manager_client, bureau, places, division, organisation, message):
+    OrganisationFactory(name="自贡市城市管理局", division=places["other"])
     data = {
         "subject": Subject.objects.get(code="01").pk,
         "division": division,
@@ -150,6 +157,57 @@ def test_bad_rule_is_400(manager_client, bureau, division, organisation, message
     assert response.status_code == 400
     assert message in response.content.decode()
     assert not DispatchRule.objects.exists()
+
+
+def test_rules_and_mailboxes_of_other_places_are_404(manager_client, manager, bureau, places):
+    neighbour = OrganisationFactory(name="自贡市城市管理局", division=places["other"])
+    subject = Subject.objects.get(code="01")
+    theirs = actions.save_dispatch_rule(
+        actor=None, subject=subject, division=places["other"], organisation=neighbour
+    )
+    everywhere = actions.save_dispatch_rule(
+        actor=None, subject=subject, division=None, organisation=bureau
+    )
+    box = actions.save_mailbox(
+        actor=None,
+        slug="zg-mayor",
+        title="自贡市长信箱",
+        leader_name="",
+        organisation=neighbour,
+        division=places["other"],
+    )
+    listing = manager_client.get(reverse("hotline:admin_rules")).content.decode()
+    assert "自贡市城市管理局" not in listing
+    for rule in (theirs, everywhere):
+        assert (
+            manager_client.get(reverse("hotline:admin_rule_edit", args=[rule.pk])).status_code
+            == 404
+        )
+        delete = reverse("hotline:admin_rule_delete", args=[rule.pk])
+        assert manager_client.post(delete).status_code == 404
+    assert (
+        manager_client.get(reverse("hotline:admin_mailbox_edit", args=[box.pk])).status_code == 404
+    )
+    assert (
+        "自贡市长信箱"
+        not in manager_client.get(reverse("hotline:admin_mailboxes")).content.decode()
+    )
+    with pytest.raises(PermissionDenied):
+        actions.delete_dispatch_rule(actor=manager, rule=theirs)
+    assert DispatchRule.objects.count() == 2
+
+
+def test_the_all_scope_manages_every_place(bureau):
+    from tongzheng.core.access import DataScope
+
+    role = RoleFactory(
+        code="hotline_admin_all", permissions=["hotline.manage_hotline"], scope=DataScope.ALL
+    )
+    chief = UserFactory(organisation=bureau, roles=[role])
+    rule = actions.save_dispatch_rule(
+        actor=chief, subject=Subject.objects.get(code="01"), division=None, organisation=bureau
+    )
+    assert rule.division_path == ""
 
 
 # --- Mailboxes -------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from tongzheng.core.access import require_permission
 from tongzheng.core.registry import NavEntry
+from tongzheng.hotline import queries_administration as queries
 from tongzheng.hotline.actions import administration as actions
 from tongzheng.hotline.forms_administration import (
     MailBoxForm,
@@ -26,7 +27,7 @@ from tongzheng.hotline.forms_administration import (
     SubjectForm,
     add_errors,
 )
-from tongzheng.hotline.models import DispatchRule, MailBox, Open311Client, Subject
+from tongzheng.hotline.models import DispatchRule, Open311Client, Subject
 
 MANAGE = actions.MANAGE
 
@@ -50,8 +51,8 @@ def home(request):
     context = {
         "subjects": Subject.objects.count(),
         "active_subjects": Subject.objects.filter(active=True).count(),
-        "rules": DispatchRule.objects.count(),
-        "mailboxes": MailBox.objects.count(),
+        "rules": queries.managed_rules(request.user).count(),
+        "mailboxes": queries.managed_mailboxes(request.user).count(),
         "clients": Open311Client.objects.filter(revoked_at__isnull=True).count(),
     }
     return _page(request, "home.html", context)
@@ -119,16 +120,14 @@ def rules(request):
         else:
             messages.success(request, _("已新增派单规则。"))
             return redirect("hotline:admin_rules")
-    listed = DispatchRule.objects.select_related("subject", "division", "organisation").order_by(
-        "subject__order", "subject__code", "division_path"
-    )
+    listed = queries.managed_rules(request.user)
     return _page(request, "rules.html", {"form": form, "rules": listed})
 
 
 @require_http_methods(["GET", "POST"])
 def rule_edit(request, pk: int):
     _allowed(request)
-    rule = get_object_or_404(DispatchRule.objects.select_related("division", "organisation"), pk=pk)
+    rule = queries.managed_rule(request.user, pk)
     form = RuleForm(request.POST if request.method == "POST" else None, initial=_rule_initial(rule))
     if request.method == "POST" and form.is_valid():
         try:
@@ -146,7 +145,7 @@ def rule_edit(request, pk: int):
 @require_POST
 def rule_delete(request, pk: int):
     _allowed(request)
-    rule = get_object_or_404(DispatchRule.objects.select_related("subject"), pk=pk)
+    rule = queries.managed_rule(request.user, pk)
     actions.delete_dispatch_rule(actor=request.user, rule=rule, request=request)
     messages.success(request, _("已删除派单规则。"))
     return redirect("hotline:admin_rules")
@@ -167,14 +166,14 @@ def mailboxes(request):
         else:
             messages.success(request, _("已新增领导信箱。"))
             return redirect("hotline:admin_mailboxes")
-    listed = MailBox.objects.select_related("organisation", "division")
+    listed = queries.managed_mailboxes(request.user)
     return _page(request, "mailboxes.html", {"form": form, "mailboxes": listed})
 
 
 @require_http_methods(["GET", "POST"])
 def mailbox_edit(request, pk: int):
     _allowed(request)
-    mailbox = get_object_or_404(MailBox.objects.select_related("organisation", "division"), pk=pk)
+    mailbox = queries.managed_mailbox(request.user, pk)
     initial = {
         "title": mailbox.title,
         "leader_name": mailbox.leader_name,
