@@ -431,7 +431,7 @@ def import_items(*, actor, payload, request=None) -> list[ItemVersion]:
     with transaction.atomic():
         for number, data in enumerate(items, start=1):
             try:
-                arguments = parse_item(actor, data)
+                arguments = parse_item(data)
                 versions.append(
                     publish_item_version(
                         actor=actor, change_note=_("导入"), request=request, **arguments

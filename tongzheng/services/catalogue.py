@@ -80,7 +80,8 @@ def export_items(items) -> dict:
     }
 
 
-def _find_organisation(actor, key, permission: str) -> Organisation:
+def find_organisation(key) -> Organisation:
+    """An organisation by its USCC or exact name (no province-sized drop-down)."""
     if not isinstance(key, str) or not key.strip():
         raise ValidationError(_("缺少机构（统一社会信用代码或全称）。"))
     key = key.strip()
@@ -104,10 +105,8 @@ def _previous_files(item_code: str) -> dict:
     }
 
 
-def parse_item(actor, data: dict) -> dict:
+def parse_item(data: dict) -> dict:
     """Turn one JSON item into the keyword arguments of ``actions.publish_item_version``."""
-    from tongzheng.services.actions import MANAGE_ITEM
-
     if not isinstance(data, dict):
         raise ValidationError(_("每个事项必须是一个对象。"))
     code = data.get("implementation_code")
@@ -138,7 +137,7 @@ def parse_item(actor, data: dict) -> dict:
         for department in entry["departments"]:
             if not isinstance(department, dict):
                 raise ValidationError(_("事项 %(code)s 的环节格式不正确。") % {"code": code})
-            organisation = _find_organisation(actor, department.get("organisation"), MANAGE_ITEM)
+            organisation = find_organisation(department.get("organisation"))
             departments.append(organisation)
             duties[organisation.pk] = str(department.get("duty") or "")
         stages.append(
@@ -151,7 +150,7 @@ def parse_item(actor, data: dict) -> dict:
             }
         )
     return {
-        "organisation": _find_organisation(actor, data.get("organisation"), MANAGE_ITEM),
+        "organisation": find_organisation(data.get("organisation")),
         "implementation_code": code.strip(),
         "elements": dict(elements),
         "materials": materials,

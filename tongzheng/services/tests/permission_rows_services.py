@@ -1,0 +1,75 @@
+"""Permission-matrix rows of the 政务服务 staff pages and /api/services/.
+
+The cast's working role holds every services permission with scope OWN_ORGANISATION. The
+cast has no application or item, so object routes name a number / pk that does not exist:
+a holder of the permission gets 404 (nothing in scope), everyone else is stopped earlier.
+tests/test_permissions.py checks the same routes with real objects (same organisation
+200, another organisation 404).
+"""
+
+PERSONAS = (
+    "anonymous",
+    "citizen",
+    "staff_other_org",
+    "staff_same_org",
+    "system_admin",
+    "security_admin",
+    "audit_admin",
+)
+DENIED = {
+    "anonymous": 302,
+    "citizen": 403,
+    "staff_other_org": 403,
+    "staff_same_org": 403,
+    "system_admin": 403,
+    "security_admin": 403,
+    "audit_admin": 403,
+}
+PAGE = {**DENIED, "staff_same_org": 200, "staff_other_org": 200}
+BAD_FORM = {**DENIED, "staff_same_org": 400, "staff_other_org": 400}
+MISSING = {**DENIED, "staff_same_org": 404, "staff_other_org": 404}
+
+API_DENIED = {**DENIED, "anonymous": 401}
+API_LIST = {**API_DENIED, "staff_same_org": 200, "staff_other_org": 200}
+API_MISSING = {**API_DENIED, "staff_same_org": 404, "staff_other_org": 404}
+
+NO_APPLICATION = {"number": "SQ000000000000000000"}
+ACTIONS = (
+    "accept",
+    "refuse_acceptance",
+    "request_supplement",
+    "start_special",
+    "end_special",
+    "decide",
+    "issue_result",
+    "close",
+)
+
+ROWS = [
+    {"name": "services:inbox", "kwargs": {}, "method": "get", "expect": PAGE},
+    {
+        "name": "services:application_detail",
+        "kwargs": NO_APPLICATION,
+        "method": "get",
+        "expect": MISSING,
+    },
+    *[
+        {
+            "name": "services:application_action",
+            "kwargs": {**NO_APPLICATION, "action": action},
+            "method": "post",
+            "expect": MISSING,
+        }
+        for action in ACTIONS
+    ],
+    {"name": "services:task_decide", "kwargs": {"pk": 0}, "method": "post", "expect": MISSING},
+    {"name": "services:item_list", "kwargs": {}, "method": "get", "expect": PAGE},
+    {"name": "services:item_create", "kwargs": {}, "method": "get", "expect": PAGE},
+    {"name": "services:item_create", "kwargs": {}, "method": "post", "expect": BAD_FORM},
+    {"name": "services:item_export", "kwargs": {}, "method": "get", "expect": PAGE},
+    {"name": "services:item_import", "kwargs": {}, "method": "get", "expect": PAGE},
+    {"name": "services:item_import", "kwargs": {}, "method": "post", "expect": BAD_FORM},
+    {"name": "services:item_detail", "kwargs": {"pk": 0}, "method": "get", "expect": MISSING},
+    {"name": "services:item_edit", "kwargs": {"pk": 0}, "method": "get", "expect": MISSING},
+    {"name": "services:item_edit", "kwargs": {"pk": 0}, "method": "post", "expect": MISSING},
+]
