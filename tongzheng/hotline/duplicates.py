@@ -9,8 +9,11 @@ within the window (default 30 days), not merged and not refused, and either
   least ``HOTLINE_DUPLICATE_THRESHOLD``, default 0.3) about the same place: the same
   division, or within ``HOTLINE_DUPLICATE_METRES`` (250 m) when both have coordinates.
 
-Speed: two indexed candidate queries (the phone index; the division path or a bounding
-box, newest first, at most ``CANDIDATES`` rows), then scoring in Python.
+Speed: at most two candidate queries, newest first — the caller's blind index (indexed),
+and the ticket's division (indexed ``division_path``; at most ``CANDIDATES`` rows) — then
+scoring in Python. A ticket with coordinates but no division looks in a bounding box
+instead; there is no index on the coordinates, so that query scans the window and is
+used only then. Within the division, candidates closer than 250 m score higher.
 """
 
 import math
@@ -115,12 +118,14 @@ def _candidates(ticket: Ticket, since, metres: float) -> dict[int, Ticket]:
             :CALLER_CANDIDATES
         ]:
             found[row.pk] = row
-    place = Q()
+    # The division path is indexed; latitude and longitude are not, so the bounding box is
+    # used only for a ticket without a division (an OR of both would scan the window).
+    place = None
     if ticket.division_path:
-        place |= Q(division_path=ticket.division_path)
-    if _has_point(ticket):
-        place |= _bounding_box(ticket, metres)
-    if place:
+        place = Q(division_path=ticket.division_path)
+    elif _has_point(ticket):
+        place = _bounding_box(ticket, metres)
+    if place is not None:
         for row in base.filter(place)[:CANDIDATES]:
             found.setdefault(row.pk, row)
     return found
