@@ -218,6 +218,28 @@ def test_division_attribute_places_the_ticket(client, subject, api_key):
     assert ticket.due_at is not None  # create_ticket started the clock
 
 
+def test_the_spec_sample_post_with_our_service_code(client, subject, api_key):
+    """The spec's sample POST body (its own service code and phone replaced by ours)."""
+    body = (
+        f"api_key={api_key}&jurisdiction_id=city.gov&service_code=CITY&lat=37.76524078"
+        "&long=-122.4212043&address_string=1234+5th+street&email=smit333%40sfgov.edu"
+        "&device_id=tt222111&account_id=123456&first_name=john&last_name=smith"
+        "&phone=13800138000&description=A+large+sinkhole+is+destroying+the+street"
+        "&media_url=http%3A%2F%2Fmysite.com%2Fimages%2Fpic1.jpg"
+    )
+    url = reverse("hotline:open311_requests", args=["xml"])
+    response = client.post(url, body, content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 200
+    item = xml_of(response).find("request")
+    assert item.findtext("account_id") == "123456"
+    ticket = Ticket.objects.get(number=item.findtext("service_request_id"))
+    assert ticket.reporter_name == "john smith"
+    assert str(ticket.latitude) == "37.765241"
+    assert ticket.address == "1234 5th street"
+    assert ticket.content == "A large sinkhole is destroying the street"
+    assert ticket.open311.media_url == "http://mysite.com/images/pic1.jpg"
+
+
 def test_post_json_answer_and_defaults(client, subject, api_key):
     response = post_request(
         client, api_key=api_key, service_code="CITY", address_id="ADDR-7", description=""
