@@ -277,7 +277,10 @@ def task_page(
         label = model._meta.label_lower
         models[label] = (model, queryset)
         total += totals[label] if totals is not None else queryset.count()
-        keys = queryset.order_by("due_at", "pk").values_list("due_at", "pk")[:wanted]
+        # Ordered by due_at alone: every task due the same day shares one due_at (the end
+        # of that day), and a tie-breaker would make PostgreSQL read the whole day's
+        # group, finished tasks included (500 ms instead of 0.1 ms for a city).
+        keys = queryset.order_by("due_at").values_list("due_at", "pk")[:wanted]
         streams.append([(due_at, label, pk) for due_at, pk in keys])
     far = datetime.datetime.max.replace(tzinfo=datetime.UTC)
     merged = list(merge(*streams, key=lambda key: key[0] or far))
