@@ -166,7 +166,10 @@ def load(args, rng):
         Rating.objects.bulk_create(ratings)
         Rectification.objects.bulk_create(
             Rectification(
-                rating=r, organisation=r.organisation, division_path=r.division_path, **clock(15, False)
+                rating=r,
+                organisation=r.organisation,
+                division_path=r.division_path,
+                **clock(15, False),
             )
             for r in ratings
         )

@@ -216,7 +216,12 @@ class Rectification(TimedTask):
 
     @classmethod
     def inbox_for_user(cls, user):
-        return cls.objects.for_user(user, RECTIFY_RATING).open().order_by("due_at")
+        return (
+            cls.objects.for_user(user, RECTIFY_RATING)
+            .open()
+            .select_related("rating")  # the title names the rated subject
+            .order_by("due_at")
+        )
 
 
 class AppealDecision(models.TextChoices):

@@ -151,3 +151,18 @@ def test_another_department_gets_404_on_the_detail_page(client, tree, bad):
     response = client.get(reverse("supervision:rectification_detail", args=[bad.pk]))
     assert response.status_code == 404
     assert "办证" not in client.get(reverse("supervision:rectification_list")).content.decode()
+
+
+def test_the_rectification_is_in_the_departments_inbox(tree, bad):
+    from tongzheng.core.timed import open_tasks_for
+
+    user = department_user(tree.dept_a)
+    rows = [row for row in open_tasks_for(user) if row.model == "supervision.rectification"]
+    assert [row.pk for row in rows] == [bad.pk]
+    assert "办证" in rows[0].title
+    assert rows[0].url == reverse("supervision:rectification_detail", args=[bad.pk])
+    assert not [
+        row
+        for row in open_tasks_for(department_user(tree.dept_b))
+        if row.model == "supervision.rectification"
+    ]
