@@ -138,9 +138,14 @@ class DepartmentPerformance:
         return percent(self.rectification_rate)
 
 
+#: Any fixed day: working-day numbers are only ever subtracted from each other.
+_EPOCH = datetime.date(2000, 1, 1)
+
+
 @lru_cache(maxsize=65536)
-def _working_days(start: datetime.date, end: datetime.date) -> int:
-    return max(0, calendar.working_days_between(start, end))
+def _working_day_number(day: datetime.date) -> int:
+    """W(day): working days in (epoch, day] on the official calendar."""
+    return calendar.working_days_between(_EPOCH, day)
 
 
 def quarterly(user, year: int, quarter: int) -> list[DepartmentPerformance]:
@@ -160,29 +165,30 @@ def quarterly(user, year: int, quarter: int) -> list[DepartmentPerformance]:
         if model is Rectification:
             continue
         key = organisation_lookup(model)
-        # Grouped by (department, start day, finish day): the working days are computed
-        # once per pair of days, not once per task.
-        groups = (
+        finished = (
             queryset.filter(finished_at__gte=start, finished_at__lt=end, started_at__isnull=False)
             .exclude(**{f"{key}__isnull": True})
             .order_by()
-            .annotate(
-                start_day=TruncDate("started_at", tzinfo=tz),
-                finish_day=TruncDate("finished_at", tzinfo=tz),
-            )
-            .values(key, "start_day", "finish_day")
-            .annotate(
-                finished=Count("pk"),
-                on_time=Count("pk", filter=Q(finished_at__lte=F("due_at"))),
-            )
         )
-        for group in groups:
+        for group in finished.values(key).annotate(
+            finished=Count("pk"), on_time=Count("pk", filter=Q(finished_at__lte=F("due_at")))
+        ):
             target = row(group[key])
             target.finished += group["finished"]
             target.on_time += group["on_time"]
-            target.working_days_total += group["finished"] * _working_days(
-                group["start_day"], group["finish_day"]
+        # Working days used, summed without visiting each task: with W(d) the working
+        # days from a fixed day to d, a task used W(finish) − W(start) days, so the sum is
+        # Σ W(finish day) − Σ W(start day), each from a (department, day) count.
+        for field, sign in (("finished_at", 1), ("started_at", -1)):
+            days = (
+                finished.annotate(day=TruncDate(field, tzinfo=tz))
+                .values(key, "day")
+                .annotate(n=Count("pk"))
             )
+            for group in days:
+                row(group[key]).working_days_total += (
+                    sign * group["n"] * _working_day_number(group["day"])
+                )
     ratings = (
         Rating.objects.for_user(user, VIEW_PERFORMANCE)
         .filter(
