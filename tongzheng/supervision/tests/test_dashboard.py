@@ -131,3 +131,25 @@ def test_a_user_without_the_permission_is_refused(tree):
 
     with pytest.raises(PermissionDenied):
         queries.dashboard(department_user(tree.dept_a))
+
+
+def test_warnings_page_by_kind_and_scope(client, tree):
+    from tongzheng.supervision import public
+
+    public.raise_warning(
+        kind="fee_without_basis",
+        subject=errand(tree.dept_a, title="收费事项"),
+        organisation=tree.dept_a,
+    )
+    public.raise_warning(
+        kind="not_online",
+        subject=errand(tree.other_dept, title="自贡事项"),
+        organisation=tree.other_dept,
+    )
+    verified_login(client, supervisor(tree.city_bureau))
+    html = client.get(reverse("supervision:dashboard")).content.decode()
+    assert "无依据收费" in html and "未按要求网上办理" not in html
+    page = client.get(reverse("supervision:warning_list"), {"kind": "fee_without_basis"})
+    assert "收费事项" in page.content.decode() and "自贡事项" not in page.content.decode()
+    empty = client.get(reverse("supervision:warning_list"), {"kind": "not_online"})
+    assert "没有预警" in empty.content.decode()

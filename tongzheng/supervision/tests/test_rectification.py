@@ -166,3 +166,14 @@ def test_the_rectification_is_in_the_departments_inbox(tree, bad):
         for row in open_tasks_for(department_user(tree.dept_b))
         if row.model == "supervision.rectification"
     ]
+
+
+def test_supervisors_see_rectifications_of_their_division_only(client, tree, bad):
+    verified_login(client, supervisor(tree.city_bureau))
+    assert "办证" in client.get(reverse("supervision:rectification_list")).content.decode()
+    detail = reverse("supervision:rectification_detail", args=[bad.pk])
+    assert client.get(detail).status_code == 200
+    client.logout()
+    verified_login(client, supervisor(tree.other_dept))
+    assert "办证" not in client.get(reverse("supervision:rectification_list")).content.decode()
+    assert client.get(detail).status_code == 404
