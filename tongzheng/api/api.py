@@ -24,6 +24,7 @@ ROUTERS: list[tuple[str, str]] = [
     ("staffing", "tongzheng.staffing.api"),
     ("staffing-statistics", "tongzheng.staffing.api_statistics"),
     ("hotline", "tongzheng.hotline.api"),
+    ("services", "tongzheng.services.api"),
 ]
 
 

@@ -73,3 +73,51 @@ ROWS = [
     {"name": "services:item_edit", "kwargs": {"pk": 0}, "method": "get", "expect": MISSING},
     {"name": "services:item_edit", "kwargs": {"pk": 0}, "method": "post", "expect": MISSING},
 ]
+
+API_NUMBER = {"number": "SQ000000000000000000"}
+API_WRITES = [
+    ("api:services_accept", {}),
+    ("api:services_refuse_acceptance", {"reason": "材料不符合法定形式"}),
+    ("api:services_request_supplement", {"other_items": "身份证明"}),
+    ("api:services_start_special_procedure", {"kind": "hearing", "reason": "申请听证"}),
+    ("api:services_end_special_procedure", {"outcome": ""}),
+    ("api:services_decide", {"approve": True, "reason": ""}),
+    ("api:services_issue_result", {"licence_number": "建字第1号"}),
+    ("api:services_close", {}),
+]
+
+ROWS += [
+    {"name": "api:services_list_tasks", "kwargs": {}, "method": "get", "expect": API_LIST},
+    {
+        "name": "api:services_get_application",
+        "kwargs": API_NUMBER,
+        "method": "get",
+        "expect": API_MISSING,
+    },
+    {
+        "name": "api:services_list_events",
+        "kwargs": API_NUMBER,
+        "method": "get",
+        "expect": API_MISSING,
+    },
+    *[
+        {"name": name, "kwargs": API_NUMBER, "method": "post", "data": data, "expect": API_MISSING}
+        for name, data in API_WRITES
+    ],
+    {
+        "name": "api:services_decide_task",
+        "kwargs": {"task_id": 0},
+        "method": "post",
+        "data": {"approve": True},
+        "expect": API_MISSING,
+    },
+    {"name": "api:services_list_items", "kwargs": {}, "method": "get", "expect": API_LIST},
+    {"name": "api:services_export_items", "kwargs": {}, "method": "get", "expect": API_LIST},
+    {
+        "name": "api:services_import_items",
+        "kwargs": {},
+        "method": "post",
+        "data": {"format": "other"},
+        "expect": {**API_DENIED, "staff_same_org": 422, "staff_other_org": 422},
+    },
+]
