@@ -108,7 +108,18 @@ def root_path(user, permission: str = VIEW_DASHBOARD) -> str:
 def resolve_place(
     user, *, division_code: str = "", department_id: str = "", permission=VIEW_DASHBOARD
 ):
-    """(root division, drilled division, department) after checking both are in scope (404)."""
+    """(root division, drilled division, department) after checking both are in scope (404).
+
+    Remembered on the user object for the request: one page asks several times.
+    """
+    memo = user.__dict__.setdefault("_supervision_places", {})
+    key = (division_code, str(department_id), permission)
+    if key not in memo:
+        memo[key] = _resolve_place(user, division_code, department_id, permission)
+    return memo[key]
+
+
+def _resolve_place(user, division_code, department_id, permission):
     path = root_path(user, permission)
     root = Division.objects.filter(path=path).first() if path else None
     division = root
@@ -130,10 +141,11 @@ def resolve_place(
     return root, division, department
 
 
-def _narrow(model, queryset, division, department):
+def _narrow(model, queryset, division, department, root=None):
+    """Filter to the drilled place (the root needs no filter: the scope already is one)."""
     if department is not None:
         return queryset.filter(**{organisation_lookup(model): department.pk})
-    if division is not None:
+    if division is not None and division != root:
         return queryset.filter(**{f"{division_path_lookup(model)}__startswith": division.path})
     return queryset
 
@@ -178,7 +190,7 @@ def dashboard(user, *, division_code="", department_id="", now=None) -> Dashboar
     for model, queryset in timed_querysets_for(user, VIEW_DASHBOARD):
         counts = Counts()
         for path, organisation_id, row in _grouped_counts(
-            model, _narrow(model, queryset, division, department), now
+            model, _narrow(model, queryset, division, department, root), now
         ):
             counts.add(row)
             child = _child_path(path, parent_path)
@@ -263,7 +275,7 @@ def task_page(
     if status not in (TimedStatus.RED, TimedStatus.YELLOW):
         raise Http404
     now = now or timezone.now()
-    _root, division, department = resolve_place(
+    root, division, department = resolve_place(
         user, division_code=division_code, department_id=department_id
     )
     page = max(1, int(page))
@@ -272,7 +284,7 @@ def task_page(
     # full rows of the page only, one query per module that has rows on it.
     streams, total, models = [], 0, {}
     for model, queryset in timed_querysets_for(user, VIEW_DASHBOARD):
-        queryset = _narrow(model, queryset, division, department)
+        queryset = _narrow(model, queryset, division, department, root)
         queryset = queryset.red(now) if status == TimedStatus.RED else queryset.yellow(now)
         label = model._meta.label_lower
         models[label] = (model, queryset)
