@@ -1,0 +1,285 @@
+"""What other modules may call in 政务服务. Nothing else is public.
+
+For the public side (service guides, application forms, status lookup, ratings, the
+transparency list) and for supervision. The applicant is a citizen or enterprise user;
+every write goes through ``tongzheng.services.actions`` (permission, state check, audit,
+event list and notification in one transaction).
+
+Writes (applicant)::
+
+    save_draft(*, applicant, item, form_data, application=None, channel="online", request=None)
+        -> Application                              # 草稿, kept between visits
+    submit_application(*, applicant, item=None, form_data=None, application=None,
+                       files=(), channel="online", submission_key=None, request=None)
+        -> (Application, query_code | None)         # 提交; the code is shown once
+    resubmit_application(*, applicant, application, form_data=None, files=(),
+                         transaction_id=None, request=None) -> Application   # 补正后提交
+
+``files`` is a list of ``(Material, UploadedFile)``; each file is checked by size and
+magic number (``uploads.check_upload``: PDF, JPG, PNG, OFD up to 20 MB). A retried
+submission with the same ``submission_key`` returns the first application and ``None``
+for the code. Errors: ``ValidationError`` (Chinese message; nothing written),
+``PermissionDenied`` (not a citizen / enterprise account), ``Http404`` (not yours).
+
+Reads::
+
+    published_items(*, organisation=None, item_type="")   # the catalogue (权力清单 / 指南)
+    item_guide(item_id) -> ItemGuide | None               # one item's guide, current version
+    find_application(number, code) -> Application | None # 办件查询 without login
+    application_status(application) -> StatusView          # what the applicant may see
+    applications_of(user)                                  # "my applications", newest first
+    rating_subject(application, user) -> (Application, Organisation) | None
+                                          # 好差评: the closed application the user may rate
+"""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.utils import timezone
+
+from tongzheng.services import actions
+from tongzheng.services.models import (
+    Application,
+    ApplicationStatus,
+    ItemVersion,
+    ServiceItem,
+    hash_code,
+)
+
+S = ApplicationStatus
+
+__all__ = [
+    "ItemGuide",
+    "StatusView",
+    "application_status",
+    "applications_of",
+    "find_application",
+    "item_guide",
+    "published_items",
+    "rating_subject",
+    "resubmit_application",
+    "save_draft",
+    "submit_application",
+]
+
+#: Events whose note the applicant sees (reasons and what to supplement are for them).
+APPLICANT_NOTES = {
+    "refuse_acceptance",
+    "request_supplement",
+    "refuse",
+    "start_special_procedure",
+    "issue_result",
+}
+
+
+# --- writes -------------------------------------------------------------------------------
+
+
+def save_draft(*, applicant, item, form_data, application=None, channel="online", request=None):
+    return actions.save_draft(
+        actor=applicant,
+        item=item,
+        form_data=form_data,
+        application=application,
+        channel=channel,
+        request=request,
+    )
+
+
+def submit_application(
+    *,
+    applicant,
+    item=None,
+    form_data=None,
+    application=None,
+    files=(),
+    channel="online",
+    submission_key=None,
+    request=None,
+):
+    return actions.submit(
+        actor=applicant,
+        item=item,
+        form_data=form_data,
+        application=application,
+        files=files,
+        channel=channel,
+        submission_key=submission_key,
+        request=request,
+    )
+
+
+def resubmit_application(
+    *, applicant, application, form_data=None, files=(), transaction_id=None, request=None
+):
+    return actions.resubmit(
+        actor=applicant,
+        application=application,
+        form_data=form_data,
+        files=files,
+        transaction_id=transaction_id,
+        request=request,
+    )
+
+
+# --- reads --------------------------------------------------------------------------------
+
+
+def published_items(*, organisation=None, item_type: str = ""):
+    """Active items with a published version, by implementation code (public data)."""
+    items = (
+        ServiceItem.objects.filter(is_active=True, current_version__isnull=False)
+        .select_related("current_version", "organisation")
+        .order_by("implementation_code")
+    )
+    if organisation is not None:
+        items = items.filter(organisation=organisation)
+    if item_type:
+        items = items.filter(current_version__item_type=item_type)
+    return items
+
+
+@dataclass(frozen=True)
+class ItemGuide:
+    """办事指南: one item's current version with its materials and stages."""
+
+    item: ServiceItem
+    version: ItemVersion
+    materials: list
+    stages: list  # (Stage, [department names])
+
+
+def item_guide(item_id: int) -> ItemGuide | None:
+    item = published_items().filter(pk=item_id).first()
+    if item is None:
+        return None
+    version = item.current_version
+    stages = [
+        (stage, [t.organisation.name for t in stage.tasks.select_related("organisation")])
+        for stage in version.stages.all()
+    ]
+    return ItemGuide(item, version, list(version.materials.all()), stages)
+
+
+def find_application(number: str, code: str) -> Application | None:
+    """The application with this number *and* query code, else None (no hint which was
+    wrong). One indexed query; the code is compared in constant time. A draft is not
+    found (it has no code the applicant was shown)."""
+    number = (number or "").strip().upper()[:32]
+    if not number or not code:
+        hash_code(number or "-", code or "-")  # same work either way
+        return None
+    application = (
+        Application.objects.select_related("version", "organisation", "current_stage")
+        .exclude(status=S.DRAFT)
+        .filter(number=number)
+        .first()
+    )
+    if application is None:
+        hash_code(number, code)
+        return None
+    return application if application.check_code(code) else None
+
+
+@dataclass(frozen=True)
+class PublicEvent:
+    at: datetime.datetime
+    status: str
+    status_label: str
+    note: str
+
+
+@dataclass(frozen=True)
+class StatusView:
+    """办件状态 as the applicant (or a holder of number + code) may see it."""
+
+    number: str
+    item_name: str
+    organisation_name: str
+    status: str
+    status_label: str
+    submitted_at: datetime.datetime | None
+    accepted_at: datetime.datetime | None
+    due_date: datetime.date | None
+    clock_status: str
+    remaining_working_days: int | None
+    current_stage: str
+    supplement_materials: list[str] = field(default_factory=list)
+    supplement_other: str = ""
+    decision_reason: str = ""
+    licence_number: str = ""
+    has_document: bool = False
+    closed_at: datetime.datetime | None = None
+    events: list[PublicEvent] = field(default_factory=list)
+
+
+def application_status(application: Application) -> StatusView:
+    now = timezone.now()
+    supplement = (
+        application.supplements.filter(resubmitted_at__isnull=True)
+        .prefetch_related("materials")
+        .first()
+        if application.status == S.SUPPLEMENT
+        else None
+    )
+    result = (
+        getattr(application, "result", None)
+        if application.status
+        in (
+            S.ISSUED,
+            S.CLOSED,
+        )
+        else None
+    )
+    events = [
+        PublicEvent(
+            at=e.at,
+            status=e.to_status,
+            status_label=str(S(e.to_status).label),
+            note=e.note if e.action in APPLICANT_NOTES else "",
+        )
+        for e in application.events.order_by("sequence")
+    ]
+    return StatusView(
+        number=application.number,
+        item_name=application.version.name,
+        organisation_name=application.organisation.name,
+        status=application.status,
+        status_label=application.get_status_display(),
+        submitted_at=application.submitted_at,
+        accepted_at=application.accepted_at,
+        due_date=timezone.localdate(application.due_at) if application.due_at else None,
+        clock_status=str(application.status_at(now)),
+        remaining_working_days=application.remaining_working_days(now),
+        current_stage=application.current_stage.name if application.current_stage else "",
+        supplement_materials=[m.name for m in supplement.materials.all()] if supplement else [],
+        supplement_other=supplement.other_items if supplement else "",
+        decision_reason=application.decision_reason
+        if application.status in (S.NOT_ACCEPTED, S.REFUSED, S.CLOSED)
+        else "",
+        licence_number=result.licence_number if result else "",
+        has_document=bool(result and result.document),
+        closed_at=application.closed_at,
+        events=events,
+    )
+
+
+def applications_of(user):
+    """The user's own applications (drafts included), newest first."""
+    if not getattr(user, "is_authenticated", False):
+        return Application.objects.none()
+    return (
+        Application.objects.filter(applicant=user)
+        .select_related("version")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def rating_subject(application: Application, user):
+    """(application, organisation rated) when ``user`` applied and it is closed or not
+    accepted; otherwise None. Supervision's ``record_rating`` takes these."""
+    if application.applicant_id != getattr(user, "pk", None):
+        return None
+    if application.status not in (S.CLOSED, S.NOT_ACCEPTED):
+        return None
+    return application, application.organisation
