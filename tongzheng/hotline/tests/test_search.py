@@ -138,3 +138,28 @@ def test_query_terms_split_on_punctuation_and_are_capped():
     assert search.query_terms("路灯，噪音") == [[["路灯"]], [["噪音"]]]
     many = " ".join(f"词{i}号" for i in range(20))
     assert len(search.query_terms(many)) <= search.MAX_TERMS
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL plans")
+def test_postgresql_both_plans_give_the_same_answer(monkeypatch):
+    noise = ticket("夜间施工噪音扰民", address="锦江区春熙路")
+    lamp = ticket("小区路灯损坏", address="锦江区春熙路")
+    queries = {"噪音": {noise.pk}, "春熙路": {noise.pk, lamp.pk}, "春熙路 路灯": {lamp.pk}}
+    for limit in (10**9, 0):  # GIN first / filter in place
+        monkeypatch.setattr(search, "few_matches_limit", lambda total, limit=limit: limit)
+        for q, expected in queries.items():
+            assert found(q) == expected, (limit, q)
+
+
+def test_sub_words_of_a_longer_token_are_not_required_twice():
+    assert search.query_terms("一个多月") == [[["一个多月"]]]
+    row = ticket("拖欠工资一个多月")
+    assert found("一个多月") == {row.pk}
+
+
+def test_capped_count():
+    for _ in range(3):
+        ticket("噪音扰民")
+    matches = search.search_tickets(Ticket.objects.all(), "噪音")
+    assert search.capped_count(matches, cap=2) == (2, False)
+    assert search.capped_count(matches, cap=5) == (3, True)
