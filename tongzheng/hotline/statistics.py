@@ -42,6 +42,11 @@ MAX_DAYS = 3 * 366
 HOT_TOPIC_SLICES = 100  # time slices of a large period, each sampled at a random moment
 HOT_TOPIC_SAMPLE = 5000  # tickets read at most, across all slices
 HOT_TOPICS = 30
+# A word in more than this share of the period's tickets is background, not a topic: the
+# scope's own place names (every address holds the county's name). Kept high so that a
+# real surge (a water cut behind a third of the calls) is never hidden.
+BACKGROUND_SHARE = 0.5
+BACKGROUND_MIN_TICKETS = 200
 
 
 @dataclass(frozen=True)
@@ -190,6 +195,24 @@ def report(user, period: Period) -> Report:
     return result
 
 
+def topic_words(search_tokens: str) -> set[str]:
+    """The words of one ticket that can be topics.
+
+    Single characters and numbers are not. Nor is a sub-word jieba's search mode emits
+    just before the longer word holding it (金堂 before 金堂县, 多月 before 一个多月): the
+    longer word is the topic, and counting both would list it twice.
+    """
+    words = (search_tokens or "").split()
+    result = set()
+    for i, word in enumerate(words):
+        if len(word) < 2 or word.isdigit():
+            continue
+        if any(len(other) > len(word) and word in other for other in words[i + 1 : i + 4]):
+            continue
+        result.add(word)
+    return result
+
+
 def hot_topics(tickets, period: Period, *, total: int, limit: int = HOT_TOPICS):
     """The most frequent tokens of the period: ([(token, tickets)], tickets read).
 
@@ -201,7 +224,8 @@ def hot_topics(tickets, period: Period, *, total: int, limit: int = HOT_TOPICS):
     part of the period represented and no time of day favoured. Counts are then scaled
     to the period's ``total``. The random moments are seeded by the period, so a page
     reload shows the same figures. Stop words are already out of ``search_tokens``;
-    single characters and pure numbers are dropped here (路, 号, 2026 are not topics).
+    ``topic_words`` drops single characters, numbers and sub-words, and words in more
+    than ``BACKGROUND_SHARE`` of the tickets read are left out as background.
     """
     if total <= HOT_TOPIC_SAMPLE:
         samples = [tickets.order_by().values_list("search_tokens", flat=True)]
@@ -224,10 +248,10 @@ def hot_topics(tickets, period: Period, *, total: int, limit: int = HOT_TOPICS):
     for rows in samples:
         for tokens in rows:
             read += 1
-            counter.update(
-                {word for word in (tokens or "").split() if len(word) > 1 and not word.isdigit()}
-            )
-    top = counter.most_common(limit)
+            counter.update(topic_words(tokens))
+    # Among a handful of tickets every word is in a large share: no ceiling then.
+    ceiling = BACKGROUND_SHARE * read if read >= BACKGROUND_MIN_TICKETS else read
+    top = [(word, n) for word, n in counter.most_common() if n <= ceiling][:limit]
     if read and total > read:
         top = [(word, round(n * total / read)) for word, n in top]
     return top, read

@@ -223,3 +223,21 @@ def test_the_export_has_one_sheet_per_breakdown(client, world):
     rows = list(book["按类型"].iter_rows(values_only=True))
     assert ("求助", 1) in rows and ("合计", 1) in rows
     assert list(book["概况"].iter_rows(values_only=True))[3] == ("受理工单", 1)
+
+
+def test_topic_words_drop_sub_words_numbers_and_single_characters():
+    assert statistics.topic_words("金堂 金堂县 多月 一个多 一个多月 路 2026 噪音") == {
+        "金堂县",
+        "一个多月",
+        "噪音",
+    }
+
+
+def test_background_words_are_not_topics(world, monkeypatch):
+    monkeypatch.setattr(statistics, "BACKGROUND_MIN_TICKETS", 10)
+    for i in range(10):
+        ticket(division=world["city"], content="成都市 噪音" if i < 4 else "成都市 油烟")
+    topics = dict(statistics.report(staff(world["centre"]), period()).hot_topics)
+    assert "成都市" not in topics  # in every ticket
+    assert topics["噪音"] == 4
+    assert "油烟" not in topics  # in 6 of 10: above the 50 % ceiling too
