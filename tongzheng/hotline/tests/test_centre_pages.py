@@ -12,7 +12,11 @@ from tongzheng.audit.models import AuditEvent
 from tongzheng.hotline.models import (
     Assignment,
     AssignmentRole,
+    DecisionStatus,
     DispatchRule,
+    Dispute,
+    ExtensionRequest,
+    MailBox,
     Ticket,
     TicketStatus,
     UpdateKind,
@@ -235,3 +239,78 @@ def test_possible_duplicates_are_offered_when_the_finder_exists(world):
     response = client_for(world.operator).get(detail_url(second))
     numbers = [match.ticket.number for match in response.context["duplicates"]]
     assert first.number in numbers
+
+
+def test_dispute_and_extension_decisions_through_the_page(world):
+    filed = ticket(world)
+    client = client_for(world.operator)
+    client.post(action_url("dispatch", filed), {"dispatch-lead": world.lead_org.pk})
+    lead = Assignment.objects.get(ticket=filed)
+    lead.status = "disputed"
+    lead.save()
+    dispute = Dispute.objects.create(
+        assignment=lead, reason="不属本单位职责", raised_by=world.lead_handler
+    )
+    extension = ExtensionRequest.objects.create(
+        ticket=filed,
+        organisation=world.lead_org,
+        working_days=3,
+        reason="需要现场勘验",
+        requested_by=world.lead_handler,
+    )
+    page = client.get(detail_url(filed))
+    assert [d for d, _form in page.context["disputes"]] == [dispute]
+    assert [e for e, _form, _late in page.context["pending_extensions"]] == [extension]
+
+    key = f"extension-{extension.pk}"
+    response = client.post(
+        action_url("extension_decide", filed, extension.pk), {f"{key}-decision": "approve"}
+    )
+    assert response.status_code == 302
+    extension.refresh_from_db()
+    assert extension.status == DecisionStatus.APPROVED
+
+    key = f"dispute-{dispute.pk}"
+    # Approving needs an organisation: the department suggested none.
+    response = client.post(
+        action_url("dispute_decide", filed, dispute.pk), {f"{key}-decision": "approve"}
+    )
+    assert response.status_code == 400
+    response = client.post(
+        action_url("dispute_decide", filed, dispute.pk),
+        {f"{key}-decision": "approve", f"{key}-organisation": world.third_org.pk},
+    )
+    assert response.status_code == 302
+    filed.refresh_from_db()
+    assert filed.organisation == world.third_org
+    again = client.post(
+        action_url("dispute_decide", filed, dispute.pk), {f"{key}-decision": "reject"}
+    )
+    assert again.status_code == 400
+    assert AuditEvent.objects.filter(action="hotline.dispute_decided").count() == 1
+
+
+def test_not_accepted_and_publication_through_the_page(world):
+    client = client_for(world.operator)
+    report = ticket(world, channel="12310", type="report")
+    page = client.get(detail_url(report)).content.decode()
+    assert "个人安置、待遇问题" in page
+    response = client.post(action_url("not_accepted", report), {"refuse-ground": "personal"})
+    assert response.status_code == 302
+    report.refresh_from_db()
+    assert report.status == TicketStatus.NOT_ACCEPTED
+
+    box = MailBox.objects.create(
+        slug="mayor-p", title="市长信箱", organisation=world.centre, division=world.city
+    )
+    letter = answered(world, channel="mailbox", mailbox=box, title="路灯")
+    assert "publish" in client.get(detail_url(letter)).context["forms"]
+    data = {
+        "publish-title": "关于路灯",
+        "publish-content": "路灯不亮。",
+        "publish-reply": "已修复。",
+    }
+    assert client.post(action_url("publish", letter), data).status_code == 302
+    assert client.post(action_url("publish", letter), data).status_code == 400
+    letter.refresh_from_db()
+    assert letter.published_title == "关于路灯"
