@@ -399,6 +399,15 @@ def trend(user, *, division_code="", days=TREND_DAYS, today=None) -> dict:
     return result
 
 
-def recent_urges(user, *, limit=10):
+def recent_urges(user, *, division_code="", department_id="", limit=10):
+    """The newest 催办 / 督办 in the user's scope and place."""
     require_dashboard(user)
-    return list(Urge.objects.for_user(user, VIEW_DASHBOARD).select_related("organisation")[:limit])
+    _root, division, department = resolve_place(
+        user, division_code=division_code, department_id=department_id
+    )
+    queryset = Urge.objects.for_user(user, VIEW_DASHBOARD)
+    if department is not None:
+        queryset = queryset.filter(organisation=department)
+    elif division is not None:
+        queryset = queryset.filter(division_path__startswith=division.path)
+    return list(queryset.select_related("organisation", "urged_by")[:limit])

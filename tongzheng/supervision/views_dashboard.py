@@ -63,6 +63,7 @@ def dashboard(request):
         "warnings_by_kind": by_kind,
         "recent_warnings": recent_warnings,
         "trend": queries.trend(request.user, division_code=code),
+        "recent_urges": queries.recent_urges(request.user, **place),
         "trend_labels": {
             "red": _("红牌"),
             "yellow": _("黄牌"),

@@ -93,6 +93,7 @@ def test_urge_from_the_dashboard(client, tree):
     )
     assert response.status_code == 302 and response.url == "/workbench/supervision/"
     assert Urge.objects.get().level == "urge"
+    assert "通知 0 人" in client.get(reverse("supervision:dashboard")).content.decode()
     response = client.post(
         reverse("supervision:urge"),
         {
