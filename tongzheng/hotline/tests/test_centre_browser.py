@@ -6,7 +6,16 @@ import pytest
 from django.test import Client
 
 from tongzheng.accounts.tests.factories import verified_login
-from tongzheng.hotline.models import Assignment, AssignmentRole, TicketStatus
+from tongzheng.hotline.actions import centre as actions
+from tongzheng.hotline.models import (
+    Assignment,
+    AssignmentRole,
+    AssignmentStatus,
+    DispatchRule,
+    Dispute,
+    ExtensionRequest,
+    TicketStatus,
+)
 from tongzheng.hotline.tests.factories_centre import centre_world, ticket
 from tongzheng.testing.browser import axe_check
 
@@ -84,3 +93,49 @@ def test_dispatch_answer_revisit_unsatisfied_reopens(browser, live_server):
     finally:
         operator_context.close()
         handler_context.close()
+
+
+def test_the_decisions_and_suggestions_pass_axe(browser, live_server):
+    world = centre_world("b2")
+    DispatchRule.objects.create(subject=world.subject, organisation=world.lead_org)
+    ticket(world, content="人民路 12 号路灯连续一周不亮。", address="人民路")
+    fresh = ticket(world, content="人民路 12 号路灯连续一周不亮。", address="人民路")
+    filed = ticket(world, content="锦江区某小区噪音扰民。")
+    actions.dispatch_ticket(actor=world.operator, ticket=filed, lead=world.lead_org)
+    lead = Assignment.objects.get(ticket=filed)
+    lead.status = AssignmentStatus.DISPUTED
+    lead.save()
+    dispute = Dispute.objects.create(
+        assignment=lead,
+        reason="噪音执法属于生态环境部门职责。",
+        suggested_organisation=world.third_org,
+        raised_by=world.lead_handler,
+    )
+    ExtensionRequest.objects.create(
+        ticket=filed,
+        organisation=world.lead_org,
+        working_days=5,
+        reason="需夜间现场监测。",
+        requested_by=world.lead_handler,
+    )
+    context = signed_in(browser, live_server, world.operator)
+    try:
+        page = context.new_page()
+        page.goto(f"/workbench/hotline/tickets/{fresh.number}/")
+        assert "派单规则建议" in page.locator("main").inner_text()
+        axe_check(page)
+        page.goto(f"/workbench/hotline/tickets/{filed.number}/")
+        axe_check(page)
+        form = page.locator(f"form[action$='/disputes/{dispute.pk}/decide/']")
+        form.get_by_label("审核结果").select_option("approve")
+        form.get_by_role("button", name="提交审核").click()
+        page.wait_for_load_state()
+        assert "派单异议已审核" in page.locator("main").inner_text()
+        axe_check(page)
+        filed.refresh_from_db()
+        assert filed.organisation == world.third_org
+        page.goto("/workbench/hotline/tickets/?clock=normal&q=路灯")
+        assert fresh.number in page.locator("main").inner_text()
+        axe_check(page)
+    finally:
+        context.close()
