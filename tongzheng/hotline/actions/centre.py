@@ -530,6 +530,11 @@ def decide_dispute(
             raise ValidationError(_("该派单异议已经审核，不能重复审核。"))
         if assignment.status != AssignmentStatus.DISPUTED:
             raise ValidationError(_("该派单已不在异议状态。"))
+        _require_status(
+            ticket,
+            (TicketStatus.DISPATCHED, TicketStatus.HANDLING),
+            _("工单已不在办理中，不能审核派单异议。"),
+        )
         now = timezone.now()
         detail = {"dispute": dispute.pk, "assignment": assignment.pk, "approve": approve}
         if approve:

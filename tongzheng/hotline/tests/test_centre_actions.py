@@ -475,3 +475,12 @@ def test_dispatch_starts_a_clock_intake_did_not_start(world):
     filed.refresh_from_db()
     assert filed.started_at == filed.created_at
     assert filed.limit_working_days == 3
+
+
+def test_a_merged_tickets_dispute_cannot_be_decided(world):
+    filed = dispatched(world)
+    dispute = disputed(world, filed, suggested=world.third_org)
+    actions.merge_ticket(actor=world.operator, duplicate=filed, master=ticket(world))
+    with pytest.raises(ValidationError):
+        actions.decide_dispute(actor=world.operator, dispute=dispute, approve=True)
+    assert not Assignment.objects.filter(ticket=filed, organisation=world.third_org).exists()

@@ -26,6 +26,7 @@ from tongzheng.hotline.actions import centre as actions
 from tongzheng.hotline.models import (
     ACTIVE_ASSIGNMENT_STATUSES,
     Assignment,
+    AssignmentStatus,
     Channel,
     DecisionStatus,
     Dispute,
@@ -266,8 +267,13 @@ def _detail(request, ticket, *, overrides=None, status=200, error=""):
             if assignment.status in ACTIVE_ASSIGNMENT_STATUSES:
                 key = f"withdraw-{assignment.pk}"
                 withdrawals.append((assignment, overrides.get(key) or WithdrawForm(prefix=key)))
+    # A decision is offered only while the ticket is in a department's hands and the
+    # disputed part is still active (a merge or redispatch withdraws it).
+    in_hands = ticket.status in IN_HANDS
     disputes = []
     for assignment in assignments:
+        if not in_hands or assignment.status != AssignmentStatus.DISPUTED:
+            continue
         for dispute in assignment.disputes.all():
             if dispute.status == DecisionStatus.PENDING:
                 key = f"dispute-{dispute.pk}"
@@ -276,7 +282,7 @@ def _detail(request, ticket, *, overrides=None, status=200, error=""):
                 )
     pending_extensions = []
     for extension in extensions:
-        if extension.status == DecisionStatus.PENDING:
+        if in_hands and extension.status == DecisionStatus.PENDING:
             key = f"extension-{extension.pk}"
             late = ticket.due_at is not None and extension.requested_at > ticket.due_at
             pending_extensions.append(
