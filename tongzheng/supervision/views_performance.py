@@ -5,6 +5,7 @@ from io import BytesIO
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 from openpyxl import Workbook
 
@@ -39,18 +40,18 @@ def performance_page(request):
 
 
 HEADERS = (
-    "部门",
-    "办结数",
-    "按时办结率",
-    "平均用时（工作日）",
-    "评价数",
-    "差评数",
-    "差评率",
-    "应整改数",
-    "按期整改数",
-    "整改率",
-    "得分",
-    "等级",
+    gettext_lazy("部门"),
+    gettext_lazy("办结数"),
+    gettext_lazy("按时办结率"),
+    gettext_lazy("平均用时（工作日）"),
+    gettext_lazy("评价数"),
+    gettext_lazy("差评数"),
+    gettext_lazy("差评率"),
+    gettext_lazy("应整改数"),
+    gettext_lazy("按期整改数"),
+    gettext_lazy("整改率"),
+    gettext_lazy("得分"),
+    gettext_lazy("等级"),
 )
 
 
@@ -62,7 +63,7 @@ def performance_export(request):
     book = Workbook()
     sheet = book.active
     sheet.title = _("%(year)d年第%(quarter)d季度") % {"year": year, "quarter": quarter}
-    sheet.append([_(header) for header in HEADERS])
+    sheet.append([str(header) for header in HEADERS])
     for item in rows:
         sheet.append(
             [
