@@ -314,3 +314,17 @@ def test_not_accepted_and_publication_through_the_page(world):
     assert client.post(action_url("publish", letter), data).status_code == 400
     letter.refresh_from_db()
     assert letter.published_title == "关于路灯"
+
+
+def test_the_ticket_page_reads_a_bounded_number_of_queries(world, django_assert_max_num_queries):
+    filed = ticket(world)
+    client = client_for(world.operator)
+    client.post(
+        action_url("dispatch", filed),
+        {"dispatch-lead": world.lead_org.pk, "dispatch-assisting": [world.assist_org.pk]},
+    )
+    for n in range(5):
+        client.post(action_url("urge", filed), {"urge-content": f"第 {n} 次催办"})
+    client.get(detail_url(filed))
+    with django_assert_max_num_queries(25):
+        assert client.get(detail_url(filed)).status_code == 200
