@@ -301,3 +301,11 @@ def test_a_signed_in_citizen_files_under_the_account(client):
     response = client.post(reverse("hotline:new"), intake_data())
     assert response.status_code == 200
     assert Ticket.objects.get().account == citizen
+
+
+def test_a_signed_in_citizen_sees_the_name_filled_in_and_12310_can_be_preselected(client):
+    from tongzheng.accounts.tests.factories import CitizenFactory
+
+    client.force_login(CitizenFactory(full_name="赵六"))
+    form = client.get(reverse("hotline:new"), {"line": "12310"}).context["form"]
+    assert form.initial == {"reporter_name": "赵六", "channel": "12310"}

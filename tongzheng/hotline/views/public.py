@@ -30,6 +30,14 @@ PAGE_SIZE = 20
 PUBLIC_ACCOUNT_KINDS = ("citizen", "enterprise")
 
 
+def _initial(request) -> dict:
+    """A signed-in citizen or enterprise files under its own name by default."""
+    user = request.user
+    if user.is_authenticated and user.kind in PUBLIC_ACCOUNT_KINDS and user.full_name:
+        return {"reporter_name": user.full_name}
+    return {}
+
+
 def _receipt(request, ticket, code):
     response = render(request, "hotline/receipt.html", {"ticket": ticket, "code": code})
     response["Cache-Control"] = "no-store"
@@ -73,7 +81,9 @@ def new_ticket(request):
     if request.method == "POST":
         form = IntakeForm(request.POST, request.FILES)
         return _file(request, form, "hotline/new.html", context)
-    initial = {"channel": Channel.R12310} if request.GET.get("line") == "12310" else {}
+    initial = _initial(request)
+    if request.GET.get("line") == "12310":
+        initial["channel"] = Channel.R12310
     return render(request, "hotline/new.html", {**context, "form": IntakeForm(initial=initial)})
 
 
@@ -101,7 +111,11 @@ def mailbox_letter(request, slug):
             channel=Channel.MAILBOX,
             mailbox=mailbox,
         )
-    return render(request, "hotline/intake/letter.html", {**context, "form": LetterForm()})
+    return render(
+        request,
+        "hotline/intake/letter.html",
+        {**context, "form": LetterForm(initial=_initial(request))},
+    )
 
 
 @require_GET
