@@ -34,6 +34,8 @@ def inbox(user, *, kind: str = ""):
         .only(
             "pk",
             "kind",
+            "outcome",
+            "opinion",
             "due_at",
             "warning_at",
             "paused_since",

@@ -155,3 +155,24 @@ def test_bad_import_is_400_and_writes_nothing(client):
     assert "不是通政事项导出文件" in response.content.decode()
     item.refresh_from_db()
     assert item.current_version.number == 1
+
+
+def test_inbox_and_api_list_do_not_grow_queries_with_rows(client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    item = published_item()
+    window = handler(item.organisation)
+    login(client, window)
+
+    def count(url):
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured)
+
+    submitted_application(item)
+    count(reverse("services:inbox"))  # warm the per-process caches (calendar, session)
+    few = (count(reverse("services:inbox")), count("/api/services/tasks"))
+    for _n in range(5):
+        submitted_application(item)
+    assert (count(reverse("services:inbox")), count("/api/services/tasks")) == few
