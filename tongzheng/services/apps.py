@@ -8,8 +8,11 @@ class ServicesConfig(AppConfig):
     verbose_name = _("政务服务")
 
     def ready(self):
-        from tongzheng.core.registry import NavEntry, Permission, platform
-        from tongzheng.services.models import Application, ApplicationTask
+        from django.db.models.signals import post_save
+
+        from tongzheng.core.registry import NavEntry, Permission, PortalTile, platform
+        from tongzheng.services.models import Application, ApplicationEvent, ApplicationTask
+        from tongzheng.services.notify import announce
 
         platform.add_permissions(
             Permission("services.manage_item", _("管理政务服务事项")),
@@ -23,3 +26,14 @@ class ServicesConfig(AppConfig):
         # 电子监察 sees the whole limit of each application and each department's task.
         platform.add_timed_task_model(Application)
         platform.add_timed_task_model(ApplicationTask)
+        # The applicant hears of every state change (services/notify.py).
+        post_save.connect(announce, sender=ApplicationEvent, dispatch_uid="services_announce")
+        platform.add_portal_tiles(
+            PortalTile(
+                "services",
+                _("办事服务"),
+                _("查询办事指南，在线申请政务服务事项，查看办件进度。"),
+                url_name="services:public_guides",
+                order=10,
+            )
+        )

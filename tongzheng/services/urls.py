@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tongzheng.services import views
+from tongzheng.services import views, views_public
 
 app_name = "services"
 
@@ -25,3 +25,4 @@ urlpatterns = [
     path("workbench/services/items/<int:pk>/", views.item_detail, name="item_detail"),
     path("workbench/services/items/<int:pk>/edit/", views.item_edit, name="item_edit"),
 ]
+urlpatterns += views_public.urlpatterns

@@ -1,0 +1,693 @@
+"""Public 政务服务 pages (portal): guides, online application, status lookup, my
+applications, 好差评 and the 行政权力清单.
+
+GOV.UK patterns (DOMAIN.md §11): one thing per page, a task list for the application
+(填写申请信息 → 上传申请材料 → 核对并提交), check your answers, and a confirmation page
+with the application number, the query code and what happens next.
+
+- Guides, the power list, material downloads and the status lookup need no login.
+- Applying needs a signed-in citizen or enterprise account; staff accounts get 403, and
+  another person's application is a 404.
+- Every write goes through ``services.public`` (→ ``services.actions``) or supervision's
+  ``public`` module. Files chosen on the materials page are checked (size and magic
+  number) and kept in storage under ``services/pending/<number>/`` until submission,
+  because an application's files become its ``ApplicationFile`` rows only in the
+  ``submit`` action; the pending folder is removed once submitted.
+- The receipt (number and 查询码) is the response to the submitting POST, never in a URL,
+  with ``Cache-Control: no-store``; the code is stored only as a hash.
+- The status lookup (number + code, POST only) answers one generic 404 for a wrong number
+  or code; the comparison is constant-time (``Application.check_code``) and failures are
+  counted per client address and per number (``lookup_blocked`` / ``lookup_failed``).
+"""
+
+import hashlib
+import posixpath
+import secrets
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files import File
+from django.core.files.storage import default_storage
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path, reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from tongzheng.core.models import Organisation
+from tongzheng.services import public, search
+from tongzheng.services.forms_public import (
+    ApplicationForm,
+    MaterialsForm,
+    RatingForm,
+    StatusForm,
+)
+from tongzheng.services.models import (
+    Application,
+    ApplicationStatus,
+    ItemType,
+    Material,
+    MaterialForm,
+    MaterialRequirement,
+)
+
+S = ApplicationStatus
+PAGE_SIZE = 20
+APPLICANT_KINDS = ("citizen", "enterprise")
+NOT_FOUND_MESSAGE = gettext_lazy("没有找到该办件。请核对申请编号和查询码后重试。")
+LOOKUP_MESSAGE = gettext_lazy("查询失败次数过多，请 15 分钟后再试。")
+
+
+# --- rate limit of the status lookup -------------------------------------------------------
+# The idea of hotline.ratelimit (failures counted per address and per number in the shared
+# cache, fixed window), with this module's own keys and setting.
+
+LOOKUP_DEFAULT = (10, 15 * 60)
+
+
+def _lookup_rate() -> tuple[int, int]:
+    count, seconds = getattr(settings, "SERVICES_RATE_LOOKUP_FAILURES", LOOKUP_DEFAULT)
+    return int(count), int(seconds)
+
+
+def _lookup_keys(request, number: str) -> list[str]:
+    address = request.META.get("REMOTE_ADDR", "") or "unknown"
+    keys = []
+    for kind, value in (("address", address), ("number", (number or "").strip().upper())):
+        # Hashed: addresses and numbers do not sit readable in a shared cache.
+        digest = hashlib.sha256(value.encode()).hexdigest()[:32]
+        keys.append(f"tz:services:rl:lookup-{kind}:{digest}")
+    return keys
+
+
+def lookup_blocked(request, number: str) -> bool:
+    count, _seconds = _lookup_rate()
+    return any(int(cache.get(key, 0)) >= count for key in _lookup_keys(request, number))
+
+
+def lookup_failed(request, number: str) -> None:
+    _count, seconds = _lookup_rate()
+    for key in _lookup_keys(request, number):
+        if not cache.add(key, 1, timeout=seconds):
+            try:
+                cache.incr(key)
+            except ValueError:  # expired between add and incr
+                cache.add(key, 1, timeout=seconds)
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+
+def _require_applicant(request) -> None:
+    if getattr(request.user, "kind", None) not in APPLICANT_KINDS:
+        raise PermissionDenied(_("只有个人用户和法人用户可以在线申请和查看自己的办件。"))
+
+
+def _own_application(request, number: str) -> Application:
+    """The signed-in applicant's own application; anyone else's is a 404."""
+    _require_applicant(request)
+    return get_object_or_404(
+        Application.objects.select_related("version", "item", "organisation"),
+        number=number,
+        applicant=request.user,
+    )
+
+
+def _own_draft(request, number: str) -> Application:
+    application = _own_application(request, number)
+    if application.status != S.DRAFT:
+        raise Http404
+    return application
+
+
+def _electronic_materials(version):
+    return list(version.materials.exclude(form=MaterialForm.PAPER).order_by("order"))
+
+
+def _pending_dir(application) -> str:
+    return f"services/pending/{application.number}"
+
+
+def _pending(application) -> dict[int, str]:
+    """material pk → stored path of the file chosen for it (not yet submitted)."""
+    folder = _pending_dir(application)
+    found = {}
+    try:
+        subfolders, _files = default_storage.listdir(folder)
+    except (FileNotFoundError, NotADirectoryError):
+        return found
+    for sub in subfolders:
+        if not sub.isdigit():
+            continue
+        _dirs, names = default_storage.listdir(f"{folder}/{sub}")
+        if names:
+            found[int(sub)] = f"{folder}/{sub}/{sorted(names)[-1]}"
+    return found
+
+
+def _store_pending(application, material, upload) -> None:
+    folder = f"{_pending_dir(application)}/{material.pk}"
+    old = _pending(application).get(material.pk)
+    if old:  # a new choice replaces the earlier file
+        default_storage.delete(old)
+    name = posixpath.basename(upload.name or "file").replace("/", "_")[:120]
+    default_storage.save(f"{folder}/{name}", upload)
+
+
+def _clear_pending(application) -> None:
+    for stored in _pending(application).values():
+        default_storage.delete(stored)
+
+
+def _missing_required(application, pending) -> list[str]:
+    return [
+        m.name
+        for m in _electronic_materials(application.version)
+        if m.requirement == MaterialRequirement.REQUIRED and m.pk not in pending
+    ]
+
+
+def _task_list(application, pending) -> list[dict]:
+    details_done = ApplicationForm.is_complete(application.form_data)
+    materials_done = not _missing_required(application, pending)
+    n = application.number
+    return [
+        {
+            "title": _("填写申请信息"),
+            "url": reverse("services:public_details", args=[n]),
+            "done": details_done,
+            "available": True,
+        },
+        {
+            "title": _("上传申请材料"),
+            "url": reverse("services:public_materials", args=[n]),
+            "done": materials_done,
+            "available": True,
+        },
+        {
+            "title": _("核对并提交"),
+            "url": reverse("services:public_check", args=[n]),
+            "done": False,
+            "available": details_done and materials_done,
+        },
+    ]
+
+
+def _no_store(response):
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _departments():
+    return (
+        Organisation.objects.filter(service_items__in=public.published_items())
+        .distinct()
+        .order_by("name")
+    )
+
+
+def _catalogue(request):
+    """The published items filtered by department, type and the Chinese query."""
+    items = public.published_items()
+    department = request.GET.get("department", "")
+    item_type = request.GET.get("type", "")
+    query = request.GET.get("q", "").strip()[:100]
+    if department.isdigit():
+        items = items.filter(organisation_id=int(department))
+    if item_type in ItemType.values:
+        items = items.filter(current_version__item_type=item_type)
+    items = search.search(items, query)
+    page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
+    return {
+        "page": page,
+        "query": query,
+        "department": department,
+        "item_type": item_type,
+        "departments": _departments(),
+        "types": ItemType.choices,
+    }
+
+
+# --- 办事指南 and 权力清单 (no login) ---------------------------------------------------------
+
+
+@login_not_required
+@require_GET
+def guide_list(request):
+    """办事指南: the published items, by department and type, searchable in Chinese."""
+    return render(request, "services/public/guide_list.html", _catalogue(request))
+
+
+@login_not_required
+@require_GET
+def guide(request, pk):
+    """One item's guide in plain language."""
+    found = public.item_guide(pk)
+    if found is None:
+        raise Http404
+    return render(request, "services/public/guide.html", {"guide": found})
+
+
+@login_not_required
+@require_GET
+def material_file(request, pk, material_pk, kind):
+    """The blank form (空白表格) or sample (示例样表) of a material of the current version."""
+    found = public.item_guide(pk)
+    if found is None or kind not in ("blank", "sample"):
+        raise Http404
+    material = get_object_or_404(Material, pk=material_pk, version=found.version)
+    field = material.blank_form if kind == "blank" else material.sample
+    if not field:
+        raise Http404
+    return FileResponse(
+        field.open("rb"), as_attachment=True, filename=posixpath.basename(field.name)
+    )
+
+
+@login_not_required
+@require_GET
+def powers(request):
+    """行政权力清单: every published item with its basis, process and limits."""
+    context = _catalogue(request)
+    context["rows"] = [
+        (item, list(item.current_version.stages.all())) for item in context["page"].object_list
+    ]
+    return render(request, "services/public/powers.html", context)
+
+
+# --- online application (signed-in citizen or enterprise) -----------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def apply(request, pk):
+    """Start page: what you need; POST starts (or resumes) the draft of this item."""
+    _require_applicant(request)
+    found = public.item_guide(pk)
+    if found is None:
+        raise Http404
+    draft = (
+        public.applications_of(request.user)
+        .filter(item=found.item, status=S.DRAFT, version=found.version)
+        .first()
+    )
+    if request.method == "POST":
+        if draft is None:
+            try:
+                draft = public.save_draft(
+                    applicant=request.user,
+                    item=found.item,
+                    form_data={},
+                    request=request,
+                )
+            except ValidationError as exc:
+                return render(
+                    request,
+                    "services/public/apply.html",
+                    {"guide": found, "draft": None, "errors": exc.messages},
+                    status=400,
+                )
+        return redirect("services:public_application", number=draft.number)
+    return render(request, "services/public/apply.html", {"guide": found, "draft": draft})
+
+
+@require_http_methods(["GET", "POST"])
+def details(request, number):
+    """任务 1: 填写申请信息 (saved as the draft)."""
+    application = _own_draft(request, number)
+    if request.method == "POST":
+        form = ApplicationForm(request.POST)
+        if form.is_valid():
+            try:
+                public.save_draft(
+                    applicant=request.user,
+                    item=application.item,
+                    form_data=form.form_data(),
+                    application=application,
+                    request=request,
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, _("申请信息已保存。"))
+                return redirect("services:public_application", number=number)
+        status = 400
+    else:
+        initial = ApplicationForm.initial_from(application.form_data)
+        if not any(initial.values()):
+            initial["applicant_name"] = str(request.user)
+        form = ApplicationForm(initial=initial)
+        status = 200
+    return render(
+        request,
+        "services/public/details.html",
+        {"application": application, "form": form},
+        status=status,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def materials_step(request, number):
+    """任务 2: 上传申请材料 (one file per electronic material, checked on upload)."""
+    application = _own_draft(request, number)
+    materials = _electronic_materials(application.version)
+    paper = list(application.version.materials.filter(form=MaterialForm.PAPER))
+    status = 200
+    if request.method == "POST":
+        form = MaterialsForm(request.POST, request.FILES, materials=materials)
+        if form.is_valid():
+            for material, upload in form.uploads():
+                _store_pending(application, material, upload)
+            messages.success(request, _("材料已保存，提交申请时一并提交。"))
+            return redirect("services:public_application", number=number)
+        status = 400
+    else:
+        form = MaterialsForm(materials=materials)
+    pending = _pending(application)
+    rows = [
+        (form[name], material, posixpath.basename(pending.get(material.pk, "")))
+        for name, material in form.materials.items()
+    ]
+    return render(
+        request,
+        "services/public/materials.html",
+        {"application": application, "form": form, "rows": rows, "paper": paper},
+        status=status,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def check(request, number):
+    """任务 3: 核对并提交; POST submits and answers with the receipt (shown once)."""
+    application = _own_application(request, number)
+    if application.status != S.DRAFT:
+        return redirect("services:public_application", number=number)
+    pending = _pending(application)
+    answers = ApplicationForm.initial_from(application.form_data)
+    form = ApplicationForm(data=answers)
+    problems = []
+    if not form.is_valid():
+        problems.append(_("请先填写完整的申请信息。"))
+    missing = _missing_required(application, pending)
+    if missing:
+        problems.append(_("请上传必要材料：%(names)s。") % {"names": "、".join(missing)})
+    materials = {m.pk: m for m in _electronic_materials(application.version)}
+    chosen = [
+        (materials[pk], posixpath.basename(p)) for pk, p in pending.items() if pk in materials
+    ]
+    context = {
+        "application": application,
+        "form": form,
+        "chosen": chosen,
+        "problems": problems,
+        "submission_key": secrets.token_urlsafe(16),
+    }
+    if request.method != "POST" or problems:
+        return render(
+            request,
+            "services/public/check.html",
+            context,
+            status=400 if request.method == "POST" else 200,
+        )
+    key = request.POST.get("submission_key", "")[:64] or None
+    handles = []
+    try:
+        files = []
+        for pk, stored in pending.items():
+            if pk in materials:
+                handle = default_storage.open(stored, "rb")
+                handles.append(handle)
+                files.append((materials[pk], File(handle, name=posixpath.basename(stored))))
+        submitted, code = public.submit_application(
+            applicant=request.user,
+            application=application,
+            files=files,
+            submission_key=key,
+            request=request,
+        )
+    except ValidationError as exc:
+        context["problems"] = exc.messages
+        return render(request, "services/public/check.html", context, status=400)
+    finally:
+        for handle in handles:
+            handle.close()
+    _clear_pending(application)
+    return _no_store(
+        render(
+            request,
+            "services/public/receipt.html",
+            {"application": submitted, "code": code, "view": public.application_status(submitted)},
+        )
+    )
+
+
+def _rating_context(application, user, form=None):
+    from tongzheng.supervision.public import rating_state
+
+    if public.rating_subject(application, user) is None:
+        return {}
+    state = rating_state(application)
+    if not (state.can_rate or state.can_rerate):
+        return {"rating_state": state}
+    return {"rating_state": state, "rating_form": form or RatingForm()}
+
+
+@require_GET
+def application_page(request, number):
+    """The applicant's own application: the task list of a draft, else its status,
+    what to supplement, the result and the rating."""
+    application = _own_application(request, number)
+    if application.status == S.DRAFT:
+        pending = _pending(application)
+        return render(
+            request,
+            "services/public/task_list.html",
+            {"application": application, "tasks": _task_list(application, pending)},
+        )
+    context = {
+        "application": application,
+        "view": public.application_status(application),
+        **_rating_context(application, request.user),
+    }
+    return render(request, "services/public/application.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def supplement(request, number):
+    """补正: the one-time notice of everything missing; upload and resubmit."""
+    application = _own_application(request, number)
+    if application.status != S.SUPPLEMENT:
+        raise Http404
+    notice = application.supplements.filter(resubmitted_at__isnull=True).first()
+    if notice is None:
+        raise Http404
+    requested = list(notice.materials.order_by("order"))
+    uploadable = [m for m in requested if m.form != MaterialForm.PAPER]
+    status = 200
+    if request.method == "POST":
+        form = MaterialsForm(request.POST, request.FILES, materials=uploadable)
+        if form.is_valid():
+            missing = [m.name for m in uploadable if m.pk not in {x.pk for x, _u in form.uploads()}]
+            if missing:
+                form.add_error(
+                    None, _("请上传需补正的材料：%(names)s。") % {"names": "、".join(missing)}
+                )
+            else:
+                try:
+                    public.resubmit_application(
+                        applicant=request.user,
+                        application=application,
+                        files=form.uploads(),
+                        transaction_id=request.POST.get("token", "")[:64] or None,
+                        request=request,
+                    )
+                except ValidationError as exc:
+                    form.add_error(None, exc)
+                else:
+                    messages.success(request, _("补正材料已提交，办理时限继续计算。"))
+                    return redirect("services:public_application", number=number)
+        status = 400
+    else:
+        form = MaterialsForm(materials=uploadable)
+    return render(
+        request,
+        "services/public/supplement.html",
+        {
+            "application": application,
+            "notice": notice,
+            "requested": requested,
+            "form": form,
+            "token": secrets.token_urlsafe(16),
+        },
+        status=status,
+    )
+
+
+@require_POST
+def rate(request, number):
+    """好差评 after completion, or 复评 after the department's rectification."""
+    from tongzheng.supervision.public import rating_state, record_rating, rerate
+
+    application = _own_application(request, number)
+    subject = public.rating_subject(application, request.user)
+    if subject is None:
+        raise Http404
+    state = rating_state(application)
+    form = RatingForm(request.POST)
+    if form.is_valid() and (state.can_rate or state.can_rerate):
+        try:
+            if state.can_rate:
+                record_rating(
+                    subject=subject[0],
+                    organisation=subject[1],
+                    level=form.cleaned_data["level"],
+                    indicators=form.indicators(),
+                    comment=form.cleaned_data["comment"],
+                    rater=request.user,
+                )
+            else:
+                rerate(
+                    subject=subject[0],
+                    level=form.cleaned_data["level"],
+                    indicators=form.indicators(),
+                    comment=form.cleaned_data["comment"],
+                    rater=request.user,
+                )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("感谢您的评价。"))
+            return redirect("services:public_application", number=number)
+    elif form.is_valid():
+        form.add_error(None, _("该办件已经评价过；部门整改答复后可以复评。"))
+    context = {
+        "application": application,
+        "view": public.application_status(application),
+        **_rating_context(application, request.user, form),
+    }
+    context.setdefault("rating_form", form)
+    return render(request, "services/public/application.html", context, status=400)
+
+
+def _result_response(application):
+    result = getattr(application, "result", None)
+    if application.status not in (S.ISSUED, S.CLOSED) or result is None or not result.document:
+        raise Http404
+    return _no_store(
+        FileResponse(
+            result.document.open("rb"),
+            as_attachment=True,
+            filename=posixpath.basename(result.document.name),
+        )
+    )
+
+
+@require_GET
+def result_download(request, number):
+    """The result document (结果文书) of the applicant's own application."""
+    return _result_response(_own_application(request, number))
+
+
+@require_GET
+def mine(request):
+    """我的办件: the signed-in applicant's applications, drafts included."""
+    _require_applicant(request)
+    page = Paginator(public.applications_of(request.user), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "services/public/mine.html", {"page": page})
+
+
+# --- status lookup without login ----------------------------------------------------------------
+
+
+def _lookup(request, form):
+    """(application or None, blocked?) counting a failure against address and number."""
+    number = form.cleaned_data["number"]
+    if lookup_blocked(request, number):
+        return None, True
+    application = public.find_application(number, form.cleaned_data["code"])
+    if application is None:
+        lookup_failed(request, number)
+    return application, False
+
+
+def _lookup_failed_page(request, form, blocked):
+    if blocked:
+        return render(
+            request,
+            "services/public/status.html",
+            {"form": StatusForm(), "error": LOOKUP_MESSAGE},
+            status=429,
+        )
+    return render(
+        request,
+        "services/public/status.html",
+        {"form": form, "error": NOT_FOUND_MESSAGE},
+        status=404,
+    )
+
+
+@login_not_required
+@require_http_methods(["GET", "POST"])
+def status(request):
+    """办件查询: POST number + query code; one generic 404 for any wrong pair."""
+    if request.method != "POST":
+        return render(request, "services/public/status.html", {"form": StatusForm()})
+    form = StatusForm(request.POST)
+    if not form.is_valid():
+        return render(request, "services/public/status.html", {"form": form}, status=400)
+    application, blocked = _lookup(request, form)
+    if application is None:
+        return _lookup_failed_page(request, form, blocked)
+    return _no_store(
+        render(
+            request,
+            "services/public/status_result.html",
+            {
+                "view": public.application_status(application),
+                "number": application.number,
+                "code": form.cleaned_data["code"],
+            },
+        )
+    )
+
+
+@login_not_required
+@require_POST
+def status_result_download(request):
+    """The result document for a holder of number + query code (POST, rate-limited)."""
+    form = StatusForm(request.POST)
+    if not form.is_valid():
+        return render(request, "services/public/status.html", {"form": form}, status=400)
+    application, blocked = _lookup(request, form)
+    if application is None:
+        return _lookup_failed_page(request, form, blocked)
+    return _result_response(application)
+
+
+urlpatterns = [
+    path("services/", guide_list, name="public_guides"),
+    path("services/powers/", powers, name="public_powers"),
+    path("services/items/<int:pk>/", guide, name="public_guide"),
+    path(
+        "services/items/<int:pk>/materials/<int:material_pk>/<slug:kind>/",
+        material_file,
+        name="public_material_file",
+    ),
+    path("services/items/<int:pk>/apply/", apply, name="public_apply"),
+    path("services/mine/", mine, name="public_mine"),
+    path("services/status/", status, name="public_status"),
+    path("services/status/result/", status_result_download, name="public_status_result"),
+    path("services/applications/<str:number>/", application_page, name="public_application"),
+    path("services/applications/<str:number>/details/", details, name="public_details"),
+    path("services/applications/<str:number>/materials/", materials_step, name="public_materials"),
+    path("services/applications/<str:number>/check/", check, name="public_check"),
+    path("services/applications/<str:number>/supplement/", supplement, name="public_supplement"),
+    path("services/applications/<str:number>/rate/", rate, name="public_rate"),
+    path("services/applications/<str:number>/result/", result_download, name="public_result"),
+]
