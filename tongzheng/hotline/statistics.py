@@ -3,12 +3,14 @@
 Every figure reads ``Ticket.objects.for_user(user, "hotline.view_statistics")``: the
 hotline centre sees its division and below, a department the tickets it leads.
 
-- Breakdowns by channel, type, subject, division and lead department: one GROUP BY each
-  over the period's tickets (受理时间 in the period), served by the created_at index.
+- Breakdowns by channel, type, subject, division and lead department: one GROUP BY over
+  the period's tickets (受理时间 in the period), with the on-time and satisfaction counts.
 - On-time rate (按时办结率): of the period's tickets finished (``finished_at`` set), those
   finished not later than ``due_at``. Tickets without a deadline are left out.
-- Satisfaction rate (满意率): of the revisits (回访 updates with a satisfaction) made in
-  the period on tickets in scope, those 满意 or 基本满意.
+- Satisfaction rate (满意率): of the period's tickets revisited (``Ticket.satisfaction``,
+  the latest 回访 result, set by the revisit action), those 满意 or 基本满意. Read in the
+  same scan as the breakdowns; counting 回访 rows instead would scan the much larger
+  update table.
 - Hot topics (热点词): the period's most frequent tokens, counted per ticket (a word said
   five times in one letter counts once) over a time-stratified sample (see
   ``hot_topics``), so the cost does not grow with the number of tickets.
@@ -32,8 +34,6 @@ from tongzheng.hotline.models import (
     Subject,
     Ticket,
     TicketType,
-    TicketUpdate,
-    UpdateKind,
 )
 
 PERMISSION = "hotline.view_statistics"
@@ -160,37 +160,68 @@ def _named(counts: dict, model, none_label: str) -> list[tuple[str, int]]:
     return sorted(rows, key=lambda row: (-row[1], row[0]))
 
 
-def report(user, period: Period) -> Report:
-    """Every figure of the statistics page for ``user``'s scope and ``period``."""
-    tickets = period_tickets(user, period)
-    result = Report(period)
-    by_type = _counts(tickets, "type")
-    result.total = sum(by_type.values())
-    result.breakdowns = {
-        "channel": _choices(_counts(tickets, "channel"), Channel.choices),
-        "type": _choices(by_type, TicketType.choices),
-        "subject": _named(_counts(tickets, "subject"), Subject, _("未分类")),
-        "division": _named(_counts(tickets, "division"), Division, _("未填写")),
-        "department": _named(_counts(tickets, "organisation"), Organisation, _("未派单")),
-    }
-    finished = tickets.filter(finished_at__isnull=False, due_at__isnull=False).aggregate(
-        all=Count("pk"), on_time=Count("pk", filter=Q(finished_at__lte=F("due_at")))
+BREAKDOWN_COLUMNS = ("channel", "type", "subject", "division", "organisation")
+
+
+def _breakdown_counts(tickets) -> dict:
+    """Every breakdown and the on-time figures from ONE scan of the period's tickets.
+
+    One GROUP BY over the five columns together (their combinations are far fewer than
+    the tickets: at most subjects × divisions × departments × 20), summed here per
+    column; five separate GROUP BYs would read the period five times.
+    """
+    rows = (
+        tickets.order_by()
+        .values_list(*BREAKDOWN_COLUMNS)
+        .annotate(
+            n=Count("pk"),
+            finished=Count("pk", filter=Q(finished_at__isnull=False, due_at__isnull=False)),
+            on_time=Count("pk", filter=Q(finished_at__lte=F("due_at"))),
+            **{
+                f"satisfaction_{value}": Count("pk", filter=Q(satisfaction=value))
+                for value in Satisfaction.values
+            },
+        )
     )
-    result.on_time = Rate(finished["on_time"], finished["all"])
-    first, after = period.bounds
-    revisits = TicketUpdate.objects.filter(
-        kind=UpdateKind.REVISIT,
-        created_at__gte=first,
-        created_at__lt=after,
-        ticket__in=scoped_tickets(user),
-    ).exclude(satisfaction="")
-    by_satisfaction = _counts(revisits, "satisfaction")
-    result.satisfaction_counts = _choices(by_satisfaction, Satisfaction.choices)
-    result.satisfaction = Rate(
+    counts: dict = {column: Counter() for column in BREAKDOWN_COLUMNS}
+    counts["finished"] = counts["on_time"] = 0
+    counts["satisfaction"] = Counter()
+    width = len(BREAKDOWN_COLUMNS)
+    for row in rows:
+        values, (n, finished, on_time, *by_satisfaction) = row[:width], row[width:]
+        for column, value in zip(BREAKDOWN_COLUMNS, values, strict=True):
+            counts[column][value] += n
+        counts["finished"] += finished
+        counts["on_time"] += on_time
+        for value, count in zip(Satisfaction.values, by_satisfaction, strict=True):
+            counts["satisfaction"][value] += count
+    return counts
+
+
+def _satisfaction(by_satisfaction: dict) -> Rate:
+    return Rate(
         by_satisfaction.get(Satisfaction.SATISFIED, 0)
         + by_satisfaction.get(Satisfaction.BASICALLY, 0),
         sum(by_satisfaction.values()),
     )
+
+
+def report(user, period: Period) -> Report:
+    """Every figure of the statistics page for ``user``'s scope and ``period``."""
+    tickets = period_tickets(user, period)
+    result = Report(period)
+    counts = _breakdown_counts(tickets)
+    result.total = sum(counts["type"].values())
+    result.breakdowns = {
+        "channel": _choices(counts["channel"], Channel.choices),
+        "type": _choices(counts["type"], TicketType.choices),
+        "subject": _named(counts["subject"], Subject, _("未分类")),
+        "division": _named(counts["division"], Division, _("未填写")),
+        "department": _named(counts["organisation"], Organisation, _("未派单")),
+    }
+    result.on_time = Rate(counts["on_time"], counts["finished"])
+    result.satisfaction_counts = _choices(counts["satisfaction"], Satisfaction.choices)
+    result.satisfaction = _satisfaction(counts["satisfaction"])
     result.hot_topics, result.hot_topic_sample = hot_topics(tickets, period, total=result.total)
     return result
 
@@ -306,7 +337,7 @@ PUBLIC_SUMMARY_SECONDS = 600
 
 
 def public_summary() -> dict:
-    """公开统计 on the letters page: the last year's tickets by type and revisits by result.
+    """公开统计 on the letters page: the last year's tickets by type and by revisit result.
 
     Counts only, for every ticket of the platform (no scope: the public sees totals, never
     a ticket). Cached for ten minutes so that a busy public page never runs two GROUP BYs
@@ -319,16 +350,19 @@ def public_summary() -> dict:
     if cached is not None:
         return cached
     since = timezone.now() - datetime.timedelta(days=PUBLIC_SUMMARY_DAYS)
-    by_type = _counts(Ticket.objects.filter(created_at__gte=since), "type")
-    revisits = TicketUpdate.objects.filter(kind=UpdateKind.REVISIT, created_at__gte=since).exclude(
-        satisfaction=""
+    rows = (
+        Ticket.objects.filter(created_at__gte=since)
+        .order_by()
+        .values_list("type", "satisfaction")
+        .annotate(n=Count("pk"))
     )
-    by_satisfaction = _counts(revisits, "satisfaction")
-    rate = Rate(
-        by_satisfaction.get(Satisfaction.SATISFIED, 0)
-        + by_satisfaction.get(Satisfaction.BASICALLY, 0),
-        sum(by_satisfaction.values()),
-    )
+    by_type: Counter = Counter()
+    by_satisfaction: Counter = Counter()
+    for ticket_type, satisfaction, n in rows:
+        by_type[ticket_type] += n
+        if satisfaction:
+            by_satisfaction[satisfaction] += n
+    rate = _satisfaction(by_satisfaction)
     summary = {
         "days": PUBLIC_SUMMARY_DAYS,
         "total": sum(by_type.values()),
