@@ -319,7 +319,7 @@ def workbook(result: Report) -> bytes:
         sheet.append([_("合计"), result.total])
     sheet = book.create_sheet(_("回访满意度"))
     sheet.append([period])
-    sheet.append([_("满意度"), _("回访数")])
+    sheet.append([_("最近一次回访结果"), _("工单数")])
     for label, n in result.satisfaction_counts:
         sheet.append([label, n])
     sheet = book.create_sheet(_("热点词"))
