@@ -76,11 +76,16 @@ def visible_tickets(user):
         or not has_permission(user, HANDLE)
     ):
         return in_scope
-    assisted = Assignment.objects.filter(
-        organisation_id=user.organisation_id, status__in=ACTIVE_ASSIGNMENT_STATUSES
-    ).values("ticket_id")
-    # One WHERE: (the scope's own condition) OR pk IN (assisted tickets).
-    return in_scope | Ticket.objects.filter(pk__in=assisted)
+    assisted = (
+        Assignment.objects.filter(
+            organisation_id=user.organisation_id, status__in=ACTIVE_ASSIGNMENT_STATUSES
+        )
+        .order_by()
+        .values("ticket_id")
+    )
+    # pk IN (led UNION assisted): each side uses its own index. "scope OR pk IN (…)" made
+    # PostgreSQL scan the whole ticket table (measured: 190 ms to count 20k tickets).
+    return Ticket.objects.filter(pk__in=in_scope.order_by().values("pk").union(assisted))
 
 
 def ticket_list(user, queryset=None) -> list[Ticket]:
