@@ -192,7 +192,20 @@ def _create_assignments(actor, ticket, lead, assisting, instructions) -> list[As
         )
         for organisation in assisting
     ]
+    for row in rows:
+        _notify_assigned(ticket, row)
     return rows
+
+
+def _notify_assigned(ticket: Ticket, assignment: Assignment) -> None:
+    """新派单: the handlers of a department that was just given a part are told."""
+    _notify_handlers(
+        assignment.organisation_id,
+        ticket,
+        _("新派单（%(role)s）：工单 %(number)s")
+        % {"role": assignment.get_role_display(), "number": ticket.number},
+        assignment.instructions or _("请及时签收办理。"),
+    )
 
 
 def _dispatch_text(lead, assisting, instructions) -> str:
@@ -555,6 +568,7 @@ def decide_dispute(
                 instructions=assignment.instructions,
                 dispatched_by=actor,
             )
+            _notify_assigned(ticket, new)
             if assignment.role == AssignmentRole.LEAD:
                 ticket.organisation = target
                 ticket.status = TicketStatus.DISPATCHED

@@ -86,6 +86,8 @@ def test_dispatch_names_a_lead_and_assisting_units_starts_the_clock_and_audits(w
     )
     update = filed.updates.get(kind=UpdateKind.DISPATCH)
     assert world.lead_org.name in update.content and not update.public
+    for handler, role in ((world.lead_handler, "主办"), (world.assist_handler, "协办")):
+        assert Notification.objects.filter(recipient=handler, subject__contains=role).exists()
     assert events("hotline.ticket_dispatched") == 1
 
 
@@ -280,7 +282,8 @@ def test_approving_a_dispute_redispatches_the_lead(world):
         ticket=filed, role=AssignmentRole.LEAD, status=AssignmentStatus.PENDING
     )
     assert new_lead.organisation == world.third_org
-    assert Notification.objects.filter(recipient=world.lead_handler).exists()
+    assert Notification.objects.filter(recipient=world.lead_handler, subject__contains="异议")
+    assert Notification.objects.filter(recipient=world.third_handler, subject__contains="新派单")
     with pytest.raises(ValidationError, match="不能重复审核"):
         actions.decide_dispute(actor=world.operator, dispute=dispute, approve=False)
     assert events("hotline.dispute_decided") == 1
@@ -365,7 +368,9 @@ def test_urging_notifies_the_lead_handlers_once(world):
     actions.urge_ticket(actor=world.operator, ticket=filed, content="请尽快答复。")
     assert filed.updates.filter(kind=UpdateKind.URGE).count() == 1
     assert Notification.objects.filter(recipient=world.lead_handler, subject__contains="催办")
-    assert not Notification.objects.filter(recipient=world.assist_handler).exists()
+    assert not Notification.objects.filter(
+        recipient=world.assist_handler, subject__contains="催办"
+    ).exists()
     with pytest.raises(ValidationError, match="请勿重复提交"):
         actions.urge_ticket(actor=world.operator, ticket=filed, content="请尽快答复。")
     actions.supervise_ticket(actor=world.operator, ticket=filed, content="列入督办。")
