@@ -11,8 +11,10 @@ published items and kept in a process-local index:
   or occurs in its text (jieba may segment a word differently in context: a term that is
   one token in the query may be two in the guide); every term must match (AND).
 - The index is rebuilt when the catalogue changes. The fingerprint is one aggregate query
-  (count and highest current version id of the published items): publishing a version,
-  withdrawing or adding an item changes it.
+  (count, highest current version id and latest publication time of the published
+  items): publishing a version, withdrawing or adding an item changes it. Renaming a
+  department does not (its items show the new name, but match the old one until the
+  next publication).
 
 This is right only while the catalogue is small: a city publishes a few thousand items.
 docs/services-public.md has the measured build and query times
@@ -93,8 +95,10 @@ _index: CatalogueIndex | None = None
 
 
 def _fingerprint(items) -> tuple:
-    summary = items.order_by().aggregate(n=Count("pk"), v=Max("current_version_id"))
-    return (summary["n"], summary["v"])
+    summary = items.order_by().aggregate(
+        n=Count("pk"), v=Max("current_version_id"), at=Max("current_version__published_at")
+    )
+    return (summary["n"], summary["v"], summary["at"])
 
 
 def build_index(items) -> CatalogueIndex:
