@@ -13,7 +13,6 @@ from django.db.models import F, Prefetch, Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, path, reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
@@ -125,7 +124,7 @@ def ticket_list(request):
     require_permission(request.user, VIEW)
     form = TicketFilterForm(request.GET)
     if not form.is_valid():
-        context = {"form": form, "tickets": [], "next_cursor": "", "filtered": True}
+        context = {"form": form, "tickets": [], "next_query": "", "first_query": "", "paged": True}
         return render(request, "hotline/centre/ticket_list.html", context, status=400)
     data = form.cleaned_data
     queryset = _filtered(request.user, data)
@@ -150,7 +149,6 @@ def ticket_list(request):
         "next_query": next_query,
         "first_query": query.urlencode(),
         "paged": bool(data.get("after")),
-        "now": timezone.now(),
     }
     return render(request, "hotline/centre/ticket_list.html", context)
 
@@ -162,10 +160,11 @@ def _assignment_link(user, ticket) -> str:
     """The department's own assignment page for this ticket, when the handling pages exist."""
     if user.organisation_id is None:
         return ""
+    own = Assignment.objects.filter(ticket=ticket, organisation_id=user.organisation_id)
+    # The active part first; a department whose part was withdrawn sees its last one.
     assignment = (
-        Assignment.objects.filter(ticket=ticket, organisation_id=user.organisation_id)
-        .order_by("-created_at", "-pk")
-        .first()
+        own.filter(status__in=ACTIVE_ASSIGNMENT_STATUSES).first()
+        or own.order_by("-created_at", "-pk").first()
     )
     if assignment is None:
         return ""
