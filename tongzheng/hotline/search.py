@@ -68,12 +68,15 @@ _POSTGRESQL_UNINSTALL = ["DROP INDEX IF EXISTS hotline_ticket_search_gin"]
 
 
 def install_index(connection) -> None:
-    """Create the full-text index (idempotent; on SQLite it also rebuilds the FTS table).
+    """Create the full-text index; idempotent (on SQLite, when anything was missing, it
+    also rebuilds the FTS table from the tickets).
 
     Migration 0004 calls it. On SQLite, a later migration that rebuilds ``hotline_ticket``
     (Django's "remake table" for most ALTERs) drops the triggers with the old table: run
     it again after such a migration (``index_installed`` tells).
     """
+    if connection.vendor == "sqlite" and index_installed(connection):
+        return  # nothing lost: skip the rebuild (cheap enough for a post_migrate hook)
     statements = {"sqlite": _SQLITE_INSTALL, "postgresql": _POSTGRESQL_INSTALL}
     with connection.cursor() as cursor:
         for sql in statements.get(connection.vendor, []):
