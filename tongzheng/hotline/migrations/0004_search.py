@@ -33,7 +33,12 @@ class Migration(migrations.Migration):
         migrations.CreateModel(
             name="DispatchClassifier",
             fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
                 ("trained_at", models.DateTimeField(auto_now_add=True, verbose_name="训练时间")),
                 ("examples", models.PositiveIntegerField(verbose_name="训练工单数")),
                 ("organisations", models.PositiveIntegerField(verbose_name="承办单位数")),
