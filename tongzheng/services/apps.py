@@ -1,3 +1,5 @@
+from importlib import import_module
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -26,6 +28,7 @@ class ServicesConfig(AppConfig):
         # 电子监察 sees the whole limit of each application and each department's task.
         platform.add_timed_task_model(Application)
         platform.add_timed_task_model(ApplicationTask)
+        platform.add_demo_generator(import_module("tongzheng.services.demo").generate_applications)
         # The applicant hears of every state change (services/notify.py).
         post_save.connect(announce, sender=ApplicationEvent, dispatch_uid="services_announce")
         platform.add_portal_tiles(
