@@ -40,7 +40,11 @@ KEEP_MODELS = 3  # training keeps the newest few models for comparison
 
 @dataclass(frozen=True)
 class Suggestion:
-    """One suggested lead department (建议承办单位) with its posterior probability."""
+    """One suggested lead department (建议承办单位) with its score.
+
+    ``score`` is between 0 and 1 and the scores of all organisations sum to 1: the naive
+    Bayes posterior tempered per word (see ``rank``).
+    """
 
     organisation_id: int
     name: str
@@ -109,7 +113,7 @@ def fit(
 
 
 def rank(parameters: dict, words: list[str]) -> list[tuple[int, float]]:
-    """(organisation id, probability) best first; [] when no word is in the vocabulary."""
+    """(organisation id, score) best first; [] when no word is in the vocabulary."""
     counts = parameters["counts"]
     known = [word for word in words if word in counts]
     if not known or not parameters["docs"]:
@@ -126,8 +130,12 @@ def rank(parameters: dict, words: list[str]) -> list[tuple[int, float]]:
     for word in known:
         for label, n in counts[word].items():
             scores[label] += math.log(n + alpha) - log_alpha
+    # Naive Bayes multiplies the words' probabilities as if they were independent, which
+    # drives the posterior to 0.999… for nearly every ticket; dividing the log score by the
+    # number of words (a geometric mean per word) keeps the ranking and gives the operator
+    # scores that still say how close the second choice is.
     top = max(scores.values())
-    weights = {label: math.exp(score - top) for label, score in scores.items()}
+    weights = {label: math.exp((score - top) / m) for label, score in scores.items()}
     norm = sum(weights.values())
     ranked = sorted(weights.items(), key=lambda item: (-item[1], int(item[0])))
     return [(int(label), weight / norm) for label, weight in ranked]

@@ -76,6 +76,17 @@ def test_it_learns_the_departments_from_past_dispatches():
     assert classifier.suggest("甲乙丙丁") == []
 
 
+def test_an_ambiguous_text_shows_two_close_scores():
+    organisations = synthetic_history(200, wrong=0)
+    classifier.train()
+    top = classifier.suggest("学校门口油烟")[:2]
+    assert {s.organisation_id for s in top} == {
+        organisations["环保"].pk,
+        organisations["教育"].pk,
+    }
+    assert min(s.score for s in top) > 0.2  # not the 1.0 / 0.0 of the raw posterior
+
+
 def test_training_is_audited_and_keeps_the_newest_models():
     synthetic_history(20)
     for _ in range(classifier.KEEP_MODELS + 1):
