@@ -80,10 +80,10 @@ def dashboard(request):
 @require_GET
 def task_list(request, status):
     queries.require_dashboard(request.user)
-    place = _place(request)
-    board = queries.dashboard(request.user, **place)
     if status not in (TimedStatus.RED, TimedStatus.YELLOW):
         raise Http404
+    place = _place(request)
+    board = queries.dashboard(request.user, **place)
     page = queries.task_page(
         request.user,
         status,
