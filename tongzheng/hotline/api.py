@@ -261,7 +261,27 @@ class RedactedInboxPages(PageNumberPagination):
         return page
 
 
+FILTER_CHOICES = {
+    "status": TicketStatus.values,
+    "type": TicketType.values,
+    "channel": Channel.values,
+    "urgency": Urgency.values,
+    "clock": TimedStatus.values,
+}
+
+
+def _check_choices(filters: TicketFilter) -> None:
+    wrong = {
+        name: [_("不是可选的值：%(value)s。") % {"value": getattr(filters, name)}]
+        for name, allowed in FILTER_CHOICES.items()
+        if getattr(filters, name) and getattr(filters, name) not in allowed
+    }
+    if wrong:
+        raise ValidationError(wrong)
+
+
 def _filtered(user, filters: TicketFilter):
+    _check_choices(filters)
     tickets = queries.visible_tickets(user).select_related(
         "division", "organisation", "subject", "mailbox", "duplicate_of"
     )
@@ -338,6 +358,10 @@ def get_ticket(request, number: str):
 @paginate(RedactedInboxPages, page_size=50)
 def list_assignments(request, filters: Query[InboxFilter]):
     """承办工单: the department's assignments, earliest ticket deadline first."""
+    if filters.status not in ("open", "all", *AssignmentStatus.values):
+        raise ValidationError(
+            {"status": [_("不是可选的值：%(value)s。") % {"value": filters.status}]}
+        )
     return queries.inbox(request.auth, status=filters.status)
 
 

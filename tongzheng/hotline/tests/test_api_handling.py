@@ -107,6 +107,21 @@ def test_clock_filter(world):
     ]
 
 
+@pytest.mark.parametrize(
+    ("path", "query"),
+    [
+        ("/api/hotline/tickets", {"clock": "purple"}),
+        ("/api/hotline/tickets", {"status": "lost"}),
+        ("/api/hotline/tickets", {"type": "poem"}),
+        ("/api/hotline/assignments", {"status": "sleeping"}),
+    ],
+)
+def test_unknown_filter_values_are_422_in_chinese(world, path, query):
+    response = world["lead_client"].get(path, query)
+    assert response.status_code == 422
+    assert "不是可选的值" in response.json()["detail"]
+
+
 def test_unknown_division_filter_is_422_in_chinese(world):
     response = world["centre"].get("/api/hotline/tickets", {"division": "999999"})
     assert response.status_code == 422
