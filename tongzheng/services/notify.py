@@ -15,10 +15,15 @@ added later that moves the status without telling the applicant.
 state change, so a change on either side that drops or doubles a message fails there.
 """
 
+from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from tongzheng.core.notifications import notify
+
+#: Channels of the receiver's messages; a deployment with an SMS provider adds "sms"
+#: (``SERVICES_NOTIFY_CHANNELS``; the provider is core.notifications' SMS channel).
+DEFAULT_CHANNELS = ("site", "email")
 
 #: Events whose notification ``services.actions`` writes itself.
 ANNOUNCED_BY_ACTION = frozenset({"submit"})
@@ -67,5 +72,6 @@ def announce(sender, instance, created, raw=False, **kwargs):
         recipient=application.applicant,
         subject=_("您的办件 %(number)s 状态已更新") % {"number": application.number},
         body=body,
+        channels=getattr(settings, "SERVICES_NOTIFY_CHANNELS", DEFAULT_CHANNELS),
         about=application,
     )

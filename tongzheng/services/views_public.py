@@ -54,6 +54,7 @@ from tongzheng.services.models import (
     Material,
     MaterialForm,
     MaterialRequirement,
+    TaskKind,
 )
 
 S = ApplicationStatus
@@ -436,13 +437,14 @@ def check(request, number):
         for handle in handles:
             handle.close()
     _clear_pending(application)
-    return _no_store(
-        render(
-            request,
-            "services/public/receipt.html",
-            {"application": submitted, "code": code, "view": public.application_status(submitted)},
-        )
-    )
+    acceptance = submitted.tasks.filter(kind=TaskKind.ACCEPTANCE).order_by("pk").first()
+    context = {
+        "application": submitted,
+        "code": code,
+        "view": public.application_status(submitted),
+        "accept_by": acceptance.due_at if acceptance else None,
+    }
+    return _no_store(render(request, "services/public/receipt.html", context))
 
 
 def _rating_context(application, user, form=None):

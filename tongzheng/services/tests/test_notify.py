@@ -106,3 +106,18 @@ def test_which_events_the_actions_announce_themselves():
     )
     actions.resubmit(actor=citizen, application=application)
     assert not notify.announced_by_action(application.events.get(action="resubmit"))
+
+
+def test_channels_follow_the_setting(settings):
+    settings.SERVICES_NOTIFY_CHANNELS = ("site",)
+    item = published_item()
+    citizen = applicant(email="li@example.cn")
+    application, _code = actions.submit(actor=citizen, item=item, form_data={})
+    actions.request_supplement(
+        actor=handler(item.organisation), application=application, other_items="身份证明"
+    )
+    actions.resubmit(actor=citizen, application=application)
+    resubmitted = Notification.objects.filter(
+        recipient=citizen, about_id=str(application.pk), body__contains="/services/applications/"
+    )
+    assert list(resubmitted.values_list("channel", flat=True)) == [NotificationChannel.SITE]

@@ -235,6 +235,7 @@ def test_citizen_applies_draft_upload_check_and_receipt():
     assert receipt["Cache-Control"] == "no-store"
     page = receipt.content.decode()
     assert draft.number in page and "接下来会发生什么" in page and "5 个工作日" in page
+    assert "最迟" in page  # the acceptance task's deadline
     code = code_of(receipt)
     application = Application.objects.get(pk=draft.pk)
     assert application.status == S.SUBMITTED
