@@ -100,6 +100,11 @@ class SpecialEndIn(Schema):
     outcome: str = Field("", max_length=2000)
 
 
+class ExtendIn(Schema):
+    working_days: int = Field(..., ge=1, le=15)
+    reason: str = Field(..., max_length=2000)
+
+
 class DecisionIn(Schema):
     approve: bool
     reason: str = Field("", max_length=2000, description="不同意 / 不予许可时必填")
@@ -285,6 +290,24 @@ def end_special_procedure(request, number: str, payload: SpecialEndIn):
             actor=request.auth,
             application=application,
             outcome=payload.outcome,
+            transaction_id=_transaction_id(request),
+            request=request,
+        )
+    )
+    return _application_out(request, application)
+
+
+@_write("/applications/{number}/extension")
+@decorate_view(idempotent)
+def extend_limit(request, number: str, payload: ExtendIn):
+    """延长办理期限 (once, with the head's approval)."""
+    application = _handled(request, number)
+    _act(
+        lambda: actions.extend_limit(
+            actor=request.auth,
+            application=application,
+            working_days=payload.working_days,
+            reason=payload.reason,
             transaction_id=_transaction_id(request),
             request=request,
         )

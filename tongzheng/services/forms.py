@@ -88,6 +88,17 @@ class SpecialEndForm(ActionForm):
     )
 
 
+class ExtendForm(ActionForm):
+    working_days = forms.IntegerField(
+        label=_("延长工作日数"), min_value=1, max_value=15, widget=forms.NumberInput(attrs=CONTROL)
+    )
+    reason = forms.CharField(
+        label=_("理由及负责人批准情况"),
+        widget=forms.Textarea(attrs={**CONTROL, "rows": 2}),
+        max_length=2000,
+    )
+
+
 DECISIONS = (("approve", _("同意")), ("refuse", _("不同意")))
 
 

@@ -98,9 +98,9 @@ def allowed_actions(user, application: Application) -> set[str]:
         return set()
     by_status = {
         S.SUBMITTED: {"accept", "refuse_acceptance", "request_supplement"},
-        S.REVIEWING: {"request_supplement", "start_special"},
+        S.REVIEWING: {"request_supplement", "start_special", "extend_limit"},
         S.SUSPENDED: {"end_special"},
-        S.DECIDING: {"decide", "start_special"},
+        S.DECIDING: {"decide", "start_special", "extend_limit"},
         S.APPROVED: {"issue_result"},
         S.ISSUED: {"close"},
         S.REFUSED: {"close"},
@@ -111,6 +111,8 @@ def allowed_actions(user, application: Application) -> set[str]:
         and application.supplements.filter(resume_status=application.status).exists()
     ):
         allowed.discard("request_supplement")  # 一次性告知: once per phase
+    if "extend_limit" in allowed and application.events.filter(action="extend_limit").exists():
+        allowed.discard("extend_limit")  # once
     return allowed
 
 

@@ -44,6 +44,7 @@ def _detail(request, application, *, forms_override=None, status=200):
         "start_special": forms.SpecialStartForm(prefix="start_special"),
         "end_special": forms.SpecialEndForm(prefix="end_special"),
         "decide": forms.DecisionForm(prefix="decide"),
+        "extend_limit": forms.ExtendForm(prefix="extend_limit"),
         "issue_result": forms.ResultForm(prefix="issue_result"),
         "simple": forms.ActionForm(prefix="simple"),
     }
@@ -160,6 +161,16 @@ def application_action(request, number: str, action: str):
             forms.SpecialEndForm(post, prefix=action),
             action,
             lambda d: actions.end_special_procedure(outcome=d["outcome"], **common(d)),
+        )
+    if action == "extend_limit":
+        return _run(
+            request,
+            application,
+            forms.ExtendForm(post, prefix=action),
+            action,
+            lambda d: actions.extend_limit(
+                working_days=d["working_days"], reason=d["reason"], **common(d)
+            ),
         )
     if action == "decide":
         return _run(

@@ -41,6 +41,7 @@ ACTIONS = (
     "start_special",
     "end_special",
     "decide",
+    "extend_limit",
     "issue_result",
     "close",
 )
@@ -82,6 +83,7 @@ API_WRITES = [
     ("api:services_start_special_procedure", {"kind": "hearing", "reason": "申请听证"}),
     ("api:services_end_special_procedure", {"outcome": ""}),
     ("api:services_decide", {"approve": True, "reason": ""}),
+    ("api:services_extend_limit", {"working_days": 5, "reason": "经负责人批准"}),
     ("api:services_issue_result", {"licence_number": "建字第1号"}),
     ("api:services_close", {}),
 ]

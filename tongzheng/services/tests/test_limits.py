@@ -9,6 +9,7 @@ import datetime
 from unittest import mock
 
 import pytest
+from django.core.exceptions import ValidationError
 
 from tongzheng.services import actions
 from tongzheng.services.models import LimitUnit, TaskKind
@@ -52,16 +53,49 @@ def test_ten_working_days_reach_into_march():
 
 
 def test_natural_day_limit_ending_in_the_holiday_runs_to_the_next_working_day():
-    # The 5-day acceptance window from 12 February ends on 17 February (a holiday): the
-    # limit runs to the first working day after it, 24 February.
-    assert actions.limit_in_working_days(at(2, 12), 5, LimitUnit.DAYS) == 3
+    # An item whose limit is 5 natural days, from 12 February: the period ends on
+    # 17 February (a holiday) and runs to the first working day after it, 24 February.
+    item = published_item(promised_limit=5, limit_unit=LimitUnit.DAYS)
+    with mock.patch.object(actions, "now", lambda: at(2, 12)):
+        application, _code = submitted_application(item)
+        actions.accept(actor=handler(item.organisation), application=application)
+    application.refresh_from_db()
+    assert application.limit_working_days == 3  # 13, 14 (调休), 24
+    assert local_due(application) == datetime.date(2026, 2, 24)
+    # An ordinary week: 5 days from Monday 2 March end on Saturday 7 March → Monday 9.
+    assert actions.limit_in_working_days(at(3, 2), 5, LimitUnit.DAYS) == 5
+
+
+def test_the_law_s_own_periods_are_working_days():
+    # 行政许可法 第八十二条: 5 days to accept from Thursday 12 February are 13, 14 (调休),
+    # 24, 25, 26 February.
     item = published_item()
     with mock.patch.object(actions, "now", lambda: at(2, 12)):
         application, _code = submitted_application(item)
     acceptance = application.tasks.get(kind=TaskKind.ACCEPTANCE)
-    assert local_due(acceptance) == datetime.date(2026, 2, 24)
-    # An ordinary week: 5 days from Monday 2 March end on Saturday 7 March → Monday 9.
-    assert actions.limit_in_working_days(at(3, 2), 5, LimitUnit.DAYS) == 5
+    assert local_due(acceptance) == datetime.date(2026, 2, 26)
+
+
+def test_an_extension_is_once_and_within_the_law():
+    item = published_item(promised_limit=5)
+    window = handler(item.organisation)
+    with mock.patch.object(actions, "now", lambda: at(2, 12)):
+        application, _code = submitted_application(item)
+        actions.accept(actor=window, application=application)
+        with pytest.raises(ValidationError, match="1至15"):  # two departments: joint
+            actions.extend_limit(
+                actor=window, application=application, working_days=16, reason="经负责人批准"
+            )
+        actions.extend_limit(
+            actor=window, application=application, working_days=3, reason="经负责人批准"
+        )
+        with pytest.raises(ValidationError, match="一次"):
+            actions.extend_limit(
+                actor=window, application=application, working_days=1, reason="再延"
+            )
+    application.refresh_from_db()
+    assert application.limit_working_days == 8
+    assert local_due(application) == datetime.date(2026, 3, 2)  # 27, 28 (调休), 2 March
 
 
 def test_a_hearing_over_the_festival_moves_the_deadline_by_its_working_days():

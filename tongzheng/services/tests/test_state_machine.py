@@ -21,6 +21,7 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
 
+from tongzheng.core.timed import deadline
 from tongzheng.services import actions
 from tongzheng.services.models import (
     FINAL_STATUSES,
@@ -75,13 +76,21 @@ def test_random_action_sequences_keep_the_application_consistent():
         def time_passes(self, hours):
             self.clock += datetime.timedelta(hours=hours)
 
-        @rule(steps=st.integers(1, 4), approve=st.booleans())
-        def advance(self, steps, approve):
-            """Take the next legal step a few times, so random walks reach the late states."""
+        @rule(steps=st.integers(1, 4), approve=st.booleans(), detour=st.booleans())
+        def advance(self, steps, approve, detour):
+            """Take the next legal step a few times, so random walks reach the late states;
+            with ``detour``, first stop the clock (补正 or a special procedure)."""
+            status = self.application.status
+            if detour and status == S.SUBMITTED:
+                self.supplement("身份证明", False)
+            elif detour and status in (S.REVIEWING, S.DECIDING):
+                self.start_special("expert_review", "需专家评审")
             for _step in range(steps):
                 status = self.application.status
-                if status == S.SUBMITTED:
+                if status == S.SUBMITTED and (approve or detour):
                     self.accept()
+                elif status == S.SUBMITTED:
+                    self.refuse_acceptance("不属于本机关职权")
                 elif status == S.SUPPLEMENT:
                     self.resubmit()
                 elif status == S.SUSPENDED:
@@ -157,6 +166,16 @@ def test_random_action_sequences_keep_the_application_consistent():
                 actions.end_special_procedure, actor=self.window, application=self.application
             )
 
+        @rule(days=st.integers(0, 16), reason=reasons)
+        def extend(self, days, reason):
+            self.attempt(
+                actions.extend_limit,
+                actor=self.window,
+                application=self.application,
+                working_days=days,
+                reason=reason,
+            )
+
         @rule(approve=st.booleans(), reason=reasons)
         def decide(self, approve, reason):
             self.attempt(
@@ -203,6 +222,12 @@ def test_random_action_sequences_keep_the_application_consistent():
             assert (app.finished_at is not None) == (status == S.CLOSED)
             assert (app.closed_at is not None) == (status in FINAL_STATUSES)
             assert (app.started_at is not None) == (app.accepted_at is not None)
+            if app.started_at is not None:  # the stored deadline is the calendar's
+                expected = deadline(
+                    app.started_at, app.limit_working_days + app.paused_working_days
+                )
+                assert (app.due_at, app.warning_at) == expected
+            assert app.events.filter(action="extend_limit").count() <= 1
             kinds = sorted(t.kind for t in open_tasks)
             expected = {
                 S.SUBMITTED: [TaskKind.ACCEPTANCE],
