@@ -18,6 +18,7 @@ import itertools
 import json
 
 import pytest
+from django.core.cache import cache
 from django.db import transaction
 from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, reverse
 from django.urls.converters import IntConverter
@@ -185,6 +186,13 @@ def world():
         "operator": operator,
         "departments": {"lead": lead_user, "assist": helper_user},
     }
+
+
+@pytest.fixture(autouse=True)
+def _forget_rate_limits():
+    """The walk POSTs to public forms too; their rate-limit counters live in the cache."""
+    yield
+    cache.clear()
 
 
 def client_for(user):
