@@ -75,6 +75,8 @@ def test_inbox_lists_own_assignments_by_deadline_with_clock_colours(world):
         world["other"], assist=[world["lead"]], dispatcher=world["operator"], title="协办工单"
     )
     foreign = dispatched_ticket(world["other"], dispatcher=world["operator"], title="别人的")
+    # an urgent ticket is due at the end of today: at most one working day left, yellow
+    urgent = dispatched_ticket(world["lead"], dispatcher=world["operator"], urgency="urgent")
     response = client_for(world["lead_user"]).get(reverse("hotline:assignment_list"))
     assert response.status_code == 200
     body = response.content.decode()
@@ -82,7 +84,8 @@ def test_inbox_lists_own_assignments_by_deadline_with_clock_colours(world):
     assert foreign.number not in body
     # earliest deadline first: the overdue one, then the 3-day enquiry, then the complaint
     assert body.index(overdue.number) < body.index(assisted.number) < body.index(fresh.number)
-    assert "红牌（已超期）" in body
+    assert "红牌（已超期）" in body and "黄牌（即将到期）" in body and "正常" in body
+    assert body.index(overdue.number) < body.index(urgent.number) < body.index(assisted.number)
     assert "协办" in body
 
 
