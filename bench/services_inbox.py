@@ -172,8 +172,10 @@ def load(applications: int, open_share: float, citizen, batch: int = 100_000) ->
         print(f"  applications {start:,}-{stop:,} in {time.perf_counter() - began:.1f} s")
         start = stop + 1
     with connection.cursor() as cursor:
-        cursor.execute("ANALYZE services_application")
-        cursor.execute("ANALYZE services_applicationtask")
+        # What autovacuum does on a live system: statistics, and the visibility map that
+        # lets index-only scans skip the heap.
+        cursor.execute("VACUUM ANALYZE services_application")
+        cursor.execute("VACUUM ANALYZE services_applicationtask")
 
 
 def measure(client, url: str, requests: int) -> tuple[float, float, int]:

@@ -3,6 +3,7 @@ actions, and the catalogue (事项管理) with JSON import and export. Thin: for
 out, a refused move re-renders the page with the Chinese message and status 400."""
 
 import json
+from dataclasses import dataclass
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -20,15 +21,41 @@ from tongzheng.services.models import ApplicationTask, TaskKind
 PAGE_SIZE = 50
 
 
+@dataclass(frozen=True)
+class CountlessPage:
+    """A page found without counting: a division's open tasks may be tens of thousands,
+    and an exact COUNT would cost more than the page itself; "next" is known by reading
+    one row more."""
+
+    number: int
+    has_next: bool
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+    @property
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+
 @require_GET
 def inbox(request):
     require_permission(request.user, actions.VIEW_APPLICATION)
     kind = request.GET.get("kind", "")
-    page = Paginator(queries.inbox(request.user, kind=kind), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    number = request.GET.get("page", "1")
+    number = min(int(number), 10_000) if number.isdigit() and int(number) > 0 else 1
+    start = (number - 1) * PAGE_SIZE
+    tasks = list(queries.inbox(request.user, kind=kind)[start : start + PAGE_SIZE + 1])
+    page = CountlessPage(number, len(tasks) > PAGE_SIZE)
     now = timezone.now()
-    rows = [(task, task.status_at(now), task.remaining_working_days(now)) for task in page]
+    rows = [
+        (task, task.status_at(now), task.remaining_working_days(now)) for task in tasks[:PAGE_SIZE]
+    ]
     context = {"page": page, "rows": rows, "kind": kind, "kinds": TaskKind.choices}
     return render(request, "services/inbox.html", context)
 

@@ -41,6 +41,22 @@ def test_inbox_lists_tasks_in_scope_by_deadline(client):
     assert body.index(first.number) < body.index(second.number)
 
 
+def test_inbox_pages_without_counting(client, monkeypatch):
+    from tongzheng.services import views
+
+    monkeypatch.setattr(views, "PAGE_SIZE", 2)
+    item = published_item()
+    numbers = [submitted_application(item)[0].number for _n in range(3)]
+    login(client, handler(item.organisation))
+    first = client.get(reverse("services:inbox")).content.decode()
+    assert numbers[0] in first and numbers[2] not in first and "下一页" in first
+    second = client.get(reverse("services:inbox"), {"page": "2"}).content.decode()
+    assert numbers[2] in second and "下一页" not in second and "上一页" in second
+    beyond = client.get(reverse("services:inbox"), {"page": "9"}).content.decode()
+    assert "没有更多待办任务" in beyond
+    assert client.get(reverse("services:inbox"), {"page": "x"}).status_code == 200
+
+
 def test_detail_shows_allowed_actions_and_accept_by_form(client):
     item = published_item()
     application, _code = submitted_application(item)
