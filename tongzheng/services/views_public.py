@@ -32,6 +32,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
+from django.db.models import prefetch_related_objects
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
@@ -275,9 +276,9 @@ def material_file(request, pk, material_pk, kind):
 def powers(request):
     """行政权力清单: every published item with its basis, process and limits."""
     context = _catalogue(request)
-    context["rows"] = [
-        (item, list(item.current_version.stages.all())) for item in context["page"].object_list
-    ]
+    items = list(context["page"].object_list)
+    prefetch_related_objects(items, "current_version__stages")  # one query for the page
+    context["rows"] = [(item, list(item.current_version.stages.all())) for item in items]
     return render(request, "services/public/powers.html", context)
 
 

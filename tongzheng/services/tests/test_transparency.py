@@ -16,7 +16,7 @@ from tongzheng.services.tests.factories import elements, item_admin, material, p
 pytestmark = pytest.mark.django_db
 
 
-def test_powers_list_shows_basis_process_and_limits_and_filters():
+def test_powers_list_shows_basis_process_and_limits_and_filters(django_assert_max_num_queries):
     planning = published_item(code="PLAN01", second_stage=True)
     published_item(
         code="SOC01",
@@ -38,6 +38,9 @@ def test_powers_list_shows_basis_process_and_limits_and_filters():
         "行政许可",
     ):
         assert text in page, text
+    published_item(code="PLAN02", second_stage=True)
+    with django_assert_max_num_queries(5):
+        Client().get(url)  # stages of the whole page in one query, not one per item
     found = Client().get(url, {"q": "社会保险法"}).content.decode()
     assert "社会保障卡申领" in found and "建设工程规划许可" not in found
     found = Client().get(url, {"q": "城乡规划"}).content.decode()
