@@ -24,7 +24,6 @@ from tongzheng.hotline.actions import handling as actions
 from tongzheng.hotline.models import (
     AssignmentRole,
     AssignmentStatus,
-    DecisionStatus,
 )
 
 PAGE_SIZE = 50
@@ -199,7 +198,6 @@ def _detail(request, assignment, *, bound=None, error=None, status=200):
         "forms": forms_,
         "can_accept": "accept" in allowed,
         "error": error,
-        "decision_pending": DecisionStatus.PENDING,
     }
     return render(request, "hotline/handling/assignment_detail.html", context, status=status)
 
@@ -231,20 +229,14 @@ SUCCESS = {
 }
 
 
-def _run(name: str, request, assignment, data: dict):
-    if name == "note":
-        return actions.add_note(actor=request.user, assignment=assignment, request=request, **data)
-    if name == "opinion":
-        return actions.submit_opinion(
-            actor=request.user, assignment=assignment, request=request, **data
-        )
-    if name == "reply":
-        return actions.reply(actor=request.user, assignment=assignment, request=request, **data)
-    if name == "extension":
-        return actions.request_extension(
-            actor=request.user, assignment=assignment, request=request, **data
-        )
-    return actions.dispute(actor=request.user, assignment=assignment, request=request, **data)
+# The form's fields are the action's keyword arguments.
+ACTIONS = {
+    "note": actions.add_note,
+    "opinion": actions.submit_opinion,
+    "reply": actions.reply,
+    "extension": actions.request_extension,
+    "dispute": actions.dispute,
+}
 
 
 def _form_view(name: str):
@@ -255,7 +247,9 @@ def _form_view(name: str):
         form = FORMS[name](request.POST, prefix=name)
         if form.is_valid():
             try:
-                _run(name, request, assignment, form.cleaned_data)
+                ACTIONS[name](
+                    actor=request.user, assignment=assignment, request=request, **form.cleaned_data
+                )
             except ValidationError as exc:
                 _add_errors(form, exc)
             else:
