@@ -199,7 +199,7 @@ def _create_assignments(actor, ticket, lead, assisting, instructions) -> list[As
 
 def _notify_assigned(ticket: Ticket, assignment: Assignment) -> None:
     """新派单: the handlers of a department that was just given a part are told."""
-    _notify_handlers(
+    notify_handlers(
         assignment.organisation_id,
         ticket,
         _("新派单（%(role)s）：工单 %(number)s")
@@ -217,7 +217,8 @@ def _dispatch_text(lead, assisting, instructions) -> str:
     return text
 
 
-def _notify_handlers(organisation_id, ticket, subject, body) -> int:
+def notify_handlers(organisation_id, ticket, subject, body) -> int:
+    """Notify the handlers of an organisation about a ticket; how many were told."""
     recipients = handlers_of(organisation_id)
     for user in recipients:
         notify(recipient=user, subject=subject, body=body, about=ticket)
@@ -714,7 +715,7 @@ def _press(*, actor, ticket, kind, content, request, action, subject) -> TicketU
             actor=actor,
             organisation=ticket.organisation,
         )
-        count = _notify_handlers(
+        count = notify_handlers(
             ticket.organisation_id,
             ticket,
             subject % {"number": ticket.number},
@@ -800,7 +801,7 @@ def revisit_ticket(
             "old_due_at": ticket.due_at.isoformat() if ticket.due_at else None,
         }
         if satisfaction in REVISIT_CLOSES:
-            _close(actor, ticket, now)
+            close_ticket(actor, ticket, now)
             action = "hotline.ticket_closed"
         else:
             _reopen(ticket, now)
@@ -822,7 +823,7 @@ def revisit_ticket(
                 organisation=ticket.organisation,
             )
             if ticket.organisation_id:
-                _notify_handlers(
+                notify_handlers(
                     ticket.organisation_id,
                     ticket,
                     _("重办：工单 %(number)s") % {"number": ticket.number},
@@ -845,9 +846,10 @@ def revisit_ticket(
     return ticket
 
 
-def _close(actor, ticket: Ticket, now) -> None:
+def close_ticket(actor, ticket: Ticket, now) -> None:
     """办结: status closed; the clock stops (if the answer did not stop it already); the
-    reporters of tickets merged into this one learn that it is closed."""
+    reporters of tickets merged into this one learn that it is closed. The caller holds
+    the row lock and saves the ticket; ``actor`` None is the system (信件视为满意)."""
     ticket.status = TicketStatus.CLOSED
     ticket.closed_at = now
     if ticket.finished_at is None and ticket.started_at is not None:
