@@ -6,9 +6,10 @@ import pytest
 from django.core.cache import cache
 from django.test import Client
 
+from tongzheng.services import actions
 from tongzheng.services.models import Application, ApplicationStatus
-from tongzheng.services.tests.factories import applicant
-from tongzheng.services.tests.test_public_pages import PDF, online_item, run_to_close
+from tongzheng.services.tests.factories import applicant, handler
+from tongzheng.services.tests.test_public_pages import PDF, apply_online, online_item, run_to_close
 from tongzheng.testing.browser import axe_check
 
 pytestmark = pytest.mark.browser
@@ -117,3 +118,57 @@ def test_citizen_applies_tracks_and_rates(page, live_server, tmp_path):
     axe_check(page)
     page.goto("/services/status/")
     axe_check(page)
+
+
+def test_citizen_supplements_then_rates_badly_and_rerates(page, live_server, tmp_path):
+    from tongzheng.supervision.actions import answer_rectification
+    from tongzheng.supervision.public import ratings_for
+    from tongzheng.supervision.tests.factories import department_user
+
+    item = online_item()
+    citizen = applicant()
+    client = Client()
+    client.force_login(citizen)
+    application, _receipt = apply_online(client, item)
+    wanted = item.current_version.materials.get(name="建设工程设计方案")
+    actions.request_supplement(
+        actor=handler(item.organisation),
+        application=application,
+        materials=[wanted],
+        other_items="法定代表人身份证明",
+    )
+    sign_in(page, live_server, citizen)
+    page.goto(f"/services/applications/{application.number}/")
+    assert page.get_by_test_id("status").inner_text() == "待补正"
+    axe_check(page)
+    page.get_by_role("link", name="提交补正材料").click()
+    axe_check(page)
+    page.get_by_role("button", name="提交补正").click()
+    assert page.get_by_text("请上传需补正的材料：建设工程设计方案。").is_visible()
+    axe_check(page)
+    upload = tmp_path / "方案.pdf"
+    upload.write_bytes(PDF)
+    page.get_by_label("建设工程设计方案").set_input_files(str(upload))
+    page.get_by_role("button", name="提交补正").click()
+    assert page.get_by_test_id("status").inner_text() == "待受理"
+
+    run_to_close(application)
+    page.reload()
+    page.get_by_label("非常不满意").check()
+    for select in page.locator("main select").all():
+        select.select_option("1")
+    page.get_by_role("button", name="提交评价").click()
+    assert page.get_by_text("受理部门正在整改").is_visible()
+    axe_check(page)
+    (bad,) = ratings_for(application)
+    answer_rectification(
+        actor=department_user(item.organisation), pk=bad.rectification.pk, answer="已整改"
+    )
+    page.reload()
+    axe_check(page)
+    page.get_by_label("满意", exact=True).check()
+    for select in page.locator("main select").all():
+        select.select_option("4")
+    page.get_by_role("button", name="提交复评").click()
+    assert page.get_by_test_id("rating-level").inner_text().startswith("您的评价：4 星")
+    assert [r.level for r in ratings_for(application)] == [1, 4]
