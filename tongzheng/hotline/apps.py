@@ -1,7 +1,17 @@
 from importlib import import_module
 
 from django.apps import AppConfig
+from django.db import connections
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
+
+
+def _reinstall_search_index(using="default", **kwargs):
+    # On SQLite, a later migration that remakes hotline_ticket drops the FTS triggers with
+    # the old table; putting them back after every migrate costs one cheap check.
+    from tongzheng.hotline.search import install_index
+
+    install_index(connections[using])
 
 
 class HotlineConfig(AppConfig):
@@ -32,8 +42,23 @@ class HotlineConfig(AppConfig):
                 _("12345 政务服务便民热线与领导信箱：咨询、投诉、建议、求助。"),
                 url_name="hotline:new",
                 order=20,
-            )
+            ),
+            PortalTile(
+                "mailbox",
+                _("领导信箱"),
+                _("给领导写信：咨询、投诉、建议、求助，答复后可公开。"),
+                url_name="hotline:mailbox_list",
+                order=21,
+            ),
+            PortalTile(
+                "letters",
+                _("信件公开"),
+                _("已答复并公开的群众来信及办理结果。"),
+                url_name="hotline:letters",
+                order=22,
+            ),
         )
+        post_migrate.connect(_reinstall_search_index, sender=self, weak=False)
         for name in VIEW_MODULES:
             module = import_module(f"tongzheng.hotline.views.{name}")
             platform.add_navigation(*module.NAVIGATION)
