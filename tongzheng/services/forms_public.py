@@ -22,6 +22,11 @@ FIELD_KEYS = {
     "address": "通讯地址",
     "description": "申请内容",
 }
+#: The pages of the application form (one thing per page): part → (title, fields).
+PARTS = {
+    "applicant": (_("申请人信息"), ("applicant_name", "contact_name", "contact_phone", "address")),
+    "content": (_("申请内容"), ("description",)),
+}
 PHONE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
 ACCEPT = ".pdf,.jpg,.jpeg,.png,.ofd"
 
@@ -54,8 +59,12 @@ class ApplicationForm(forms.Form):
         error_messages={"required": _("请填写申请内容。")},
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, part=None, **kwargs):
         super().__init__(*args, **kwargs)
+        if part is not None:  # one page of the form: only that part's questions
+            keep = PARTS[part][1]
+            for name in [n for n in self.fields if n not in keep]:
+                del self.fields[name]
         for field in self.fields.values():
             field.widget.attrs.setdefault("class", "form-control")
             field.error_messages["max_length"] = _("内容过长，请精简到 %(limit_value)d 个字以内。")
@@ -67,15 +76,19 @@ class ApplicationForm(forms.Form):
         return phone
 
     def form_data(self) -> dict:
-        return {FIELD_KEYS[name]: self.cleaned_data[name] for name in FIELD_KEYS}
+        return {FIELD_KEYS[name]: self.cleaned_data[name] for name in self.fields}
 
     @classmethod
     def initial_from(cls, form_data: dict) -> dict:
         return {name: form_data.get(key, "") for name, key in FIELD_KEYS.items()}
 
     @classmethod
-    def is_complete(cls, form_data: dict) -> bool:
-        return cls(data=cls.initial_from(form_data or {})).is_valid()
+    def is_complete(cls, form_data: dict, part=None) -> bool:
+        return cls(data=cls.initial_from(form_data or {}), part=part).is_valid()
+
+    @classmethod
+    def part_of(cls, field_name: str) -> str:
+        return next(part for part, (_title, names) in PARTS.items() if field_name in names)
 
 
 def checked_file(upload):

@@ -43,6 +43,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from tongzheng.core.models import Organisation
 from tongzheng.services import public, search
 from tongzheng.services.forms_public import (
+    PARTS,
     ApplicationForm,
     MaterialsForm,
     RatingForm,
@@ -179,12 +180,15 @@ def _task_list(application, pending) -> list[dict]:
     materials_done = not _missing_required(application, pending)
     n = application.number
     return [
-        {
-            "title": _("填写申请信息"),
-            "url": reverse("services:public_details", args=[n]),
-            "done": details_done,
-            "available": True,
-        },
+        *[
+            {
+                "title": title,
+                "url": reverse("services:public_details", args=[n, part]),
+                "done": ApplicationForm.is_complete(application.form_data, part),
+                "available": True,
+            }
+            for part, (title, _fields) in PARTS.items()
+        ],
         {
             "title": _("上传申请材料"),
             "url": reverse("services:public_materials", args=[n]),
@@ -318,36 +322,50 @@ def apply(request, pk):
 
 
 @require_http_methods(["GET", "POST"])
-def details(request, number):
-    """任务 1: 填写申请信息 (saved as the draft)."""
+def details(request, number, part):
+    """填写申请信息, one part per page (申请人信息, 申请内容), saved as the draft."""
     application = _own_draft(request, number)
+    if part not in PARTS:
+        raise Http404
+    parts = list(PARTS)
     if request.method == "POST":
-        form = ApplicationForm(request.POST)
+        form = ApplicationForm(request.POST, part=part)
         if form.is_valid():
             try:
                 public.save_draft(
                     applicant=request.user,
                     item=application.item,
-                    form_data=form.form_data(),
+                    form_data={**application.form_data, **form.form_data()},
                     application=application,
                     request=request,
                 )
             except ValidationError as exc:
                 form.add_error(None, exc)
             else:
-                messages.success(request, _("申请信息已保存。"))
+                messages.success(request, _("已保存。"))
+                if request.POST.get("back_to_check"):  # "修改" from check your answers
+                    return redirect("services:public_check", number=number)
+                following = parts.index(part) + 1
+                if following < len(parts):  # the next question
+                    return redirect("services:public_details", number=number, part=parts[following])
                 return redirect("services:public_application", number=number)
         status = 400
     else:
         initial = ApplicationForm.initial_from(application.form_data)
         if not any(initial.values()):
             initial["applicant_name"] = str(request.user)
-        form = ApplicationForm(initial=initial)
+        form = ApplicationForm(initial=initial, part=part)
         status = 200
     return render(
         request,
         "services/public/details.html",
-        {"application": application, "form": form},
+        {
+            "application": application,
+            "form": form,
+            "title": PARTS[part][0],
+            "back_to_check": request.GET.get("from") == "check"
+            or bool(request.POST.get("back_to_check")),
+        },
         status=status,
     )
 
@@ -404,6 +422,7 @@ def check(request, number):
     context = {
         "application": application,
         "form": form,
+        "answers": [(field, ApplicationForm.part_of(field.name)) for field in form],
         "chosen": chosen,
         "problems": problems,
         "submission_key": secrets.token_urlsafe(16),
@@ -687,7 +706,7 @@ urlpatterns = [
     path("services/status/", status, name="public_status"),
     path("services/status/result/", status_result_download, name="public_status_result"),
     path("services/applications/<str:number>/", application_page, name="public_application"),
-    path("services/applications/<str:number>/details/", details, name="public_details"),
+    path("services/applications/<str:number>/details/<slug:part>/", details, name="public_details"),
     path("services/applications/<str:number>/materials/", materials_step, name="public_materials"),
     path("services/applications/<str:number>/check/", check, name="public_check"),
     path("services/applications/<str:number>/supplement/", supplement, name="public_supplement"),

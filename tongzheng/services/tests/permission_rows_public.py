@@ -26,13 +26,13 @@ APPLICANT_MISSING = {**APPLICANT_ONLY, "citizen": 404}
 NO_ITEM = {"pk": 0}
 NO_APPLICATION = {"number": "SQ000000000000000000"}
 APPLICATION_ROUTES = (
-    ("services:public_application", ("get",)),
-    ("services:public_details", ("get", "post")),
-    ("services:public_materials", ("get", "post")),
-    ("services:public_check", ("get", "post")),
-    ("services:public_supplement", ("get", "post")),
-    ("services:public_rate", ("post",)),
-    ("services:public_result", ("get",)),
+    ("services:public_application", ("get",), {}),
+    ("services:public_details", ("get", "post"), {"part": "applicant"}),
+    ("services:public_materials", ("get", "post"), {}),
+    ("services:public_check", ("get", "post"), {}),
+    ("services:public_supplement", ("get", "post"), {}),
+    ("services:public_rate", ("post",), {}),
+    ("services:public_result", ("get",), {}),
 )
 
 ROWS = [
@@ -74,8 +74,13 @@ ROWS = [
         "expect": EVERYONE_400,
     },
     *[
-        {"name": name, "kwargs": NO_APPLICATION, "method": method, "expect": APPLICANT_MISSING}
-        for name, methods in APPLICATION_ROUTES
+        {
+            "name": name,
+            "kwargs": {**NO_APPLICATION, **extra},
+            "method": method,
+            "expect": APPLICANT_MISSING,
+        }
+        for name, methods, extra in APPLICATION_ROUTES
         for method in methods
     ],
 ]

@@ -44,18 +44,21 @@ def test_citizen_applies_tracks_and_rates(page, live_server, tmp_path):
     axe_check(page)
     page.get_by_role("button", name="开始申请").click()
 
-    page.get_by_role("link", name="填写申请信息").click()
+    page.get_by_role("link", name="申请人信息").click()
     axe_check(page)
     page.get_by_label("联系人").fill("张三")
     page.get_by_label("联系电话").fill("1234")  # wrong: the form says so in Chinese
     page.get_by_label("通讯地址").fill("成都市锦江区红星路一段1号")
-    page.get_by_label("申请内容").fill("新建厂房一栋。")
     page.get_by_role("button", name="保存并继续").click()
     assert page.get_by_text("请填写正确的手机号码或固定电话。").is_visible()
     axe_check(page)
     page.get_by_label("联系电话").fill("13912345678")
     page.get_by_role("button", name="保存并继续").click()
-    axe_check(page)  # the task list, details done
+    assert page.get_by_role("heading", name="申请内容").is_visible()  # the next question
+    axe_check(page)
+    page.get_by_label("申请内容").fill("新建厂房一栋。")
+    page.get_by_role("button", name="保存并继续").click()
+    axe_check(page)  # the task list, both parts done
 
     # The draft is kept between visits.
     page.goto("/services/mine/")

@@ -77,7 +77,8 @@ def apply_online(client, item):
     response = client.post(reverse("services:public_apply", args=[item.pk]))
     assert response.status_code == 302
     number = response["Location"].rstrip("/").split("/")[-1]
-    client.post(reverse("services:public_details", args=[number]), ANSWERS)
+    for part in ("applicant", "content"):
+        client.post(reverse("services:public_details", args=[number, part]), ANSWERS)
     required = item.current_version.materials.get(name="建设工程规划许可申请表")
     client.post(
         reverse("services:public_materials", args=[number]),
@@ -195,19 +196,30 @@ def test_citizen_applies_draft_upload_check_and_receipt():
     client.post(reverse("services:public_apply", args=[item.pk]))
     assert Application.objects.filter(applicant=citizen).count() == 1
     tasks = client.get(response["Location"]).content.decode()
-    assert "填写申请信息" in tasks and "暂不能开始" in tasks
+    assert "申请人信息" in tasks and "申请内容" in tasks and "暂不能开始" in tasks
 
-    details = reverse("services:public_details", args=[draft.number])
+    # One thing per page: 申请人信息, then 申请内容.
+    details = reverse("services:public_details", args=[draft.number, "applicant"])
     bad = client.post(details, {**ANSWERS, "contact_phone": "12345", "address": ""})
     assert bad.status_code == 400
     assert "请填写正确的手机号码或固定电话。" in bad.content.decode()
     assert "请填写通讯地址。" in bad.content.decode()
     draft.refresh_from_db()
     assert draft.form_data == {}
-    assert client.post(details, ANSWERS).status_code == 302
+    content = reverse("services:public_details", args=[draft.number, "content"])
+    saved = client.post(details, ANSWERS)
+    assert saved.status_code == 302 and saved["Location"] == content
     draft.refresh_from_db()
-    assert draft.form_data["联系电话"] == "13912345678"
+    assert draft.form_data["联系电话"] == "13912345678" and "申请内容" not in draft.form_data
     assert client.get(details).content.decode().count("13912345678") == 1  # kept between visits
+    assert client.post(content, {"description": ""}).status_code == 400
+    assert client.post(content, ANSWERS)["Location"] == response["Location"]
+    draft.refresh_from_db()
+    assert draft.form_data["申请内容"] == ANSWERS["description"]
+    assert draft.form_data["联系人"] == "张三"  # the first page's answers are kept
+    assert (
+        client.get(reverse("services:public_details", args=[draft.number, "x"])).status_code == 404
+    )
 
     materials = reverse("services:public_materials", args=[draft.number])
     required = item.current_version.materials.get(name="建设工程规划许可申请表")
@@ -229,6 +241,10 @@ def test_citizen_applies_draft_upload_check_and_receipt():
     assert ok.status_code == 302
     answers = client.get(check).content.decode()
     assert "申请表.pdf" in answers and "方案.png" in answers and "张三" in answers
+    # 修改 from check your answers comes back to it.
+    assert f"{content}?from=check" in answers
+    back = client.post(content, {**ANSWERS, "back_to_check": "1"})
+    assert back["Location"] == check
 
     receipt = client.post(check, {"submission_key": "once"})
     assert receipt.status_code == 200
@@ -263,8 +279,13 @@ def test_staff_cannot_apply_and_nobody_sees_another_persons_application():
     staff_client = logged_in_client(staff, confirmed_totp_device(staff))
     assert staff_client.post(reverse("services:public_apply", args=[item.pk])).status_code == 403
     stranger, _user = citizen_client()
-    for name in ("public_application", "public_details", "public_check", "public_result"):
-        url = reverse(f"services:{name}", args=[application.number])
+    for name, extra in (
+        ("public_application", []),
+        ("public_details", ["applicant"]),
+        ("public_check", []),
+        ("public_result", []),
+    ):
+        url = reverse(f"services:{name}", args=[application.number, *extra])
         assert stranger.get(url).status_code == 404, name
         assert staff_client.get(url).status_code == 403, name
     assert application.number not in stranger.get(reverse("services:public_mine")).content.decode()
