@@ -17,7 +17,10 @@ query. The task table holds 2 rows per application.
 Measured: the full page ``/workbench/services/`` through Django's test client (session,
 middleware, scoped query, pagination count, template) for a department's window staff
 (本机构 scope) and a division's item administrator (本区划及下级 scope, the widest list),
-page 1 and page 10; ``--requests`` each (default 200) after 10 warm-up requests.
+page 1 and page 10; ``--requests`` each (default 200) after 10 warm-up requests. Two
+reference lines measured in the same run put the figures in context on a shared machine:
+the inbox query alone (scoped, 51 rows with their joins, no rendering), and the platform's
+floor, the small message box page ``/workbench/core/messages/`` through the same stack.
 """
 
 import argparse
@@ -192,6 +195,20 @@ def measure(client, url: str, requests: int) -> tuple[float, float, int]:
     return statistics.median(times), p95, len(response.content)
 
 
+def measure_query(user, page: int, requests: int) -> tuple[float, float]:
+    from tongzheng.services import queries
+
+    start = (page - 1) * 50
+    times = []
+    for n in range(requests + 10):
+        began = time.perf_counter()
+        list(queries.inbox(user)[start : start + 51])
+        if n >= 10:
+            times.append((time.perf_counter() - began) * 1000)
+    times.sort()
+    return statistics.median(times), times[int(len(times) * 0.95) - 1]
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--applications", type=int, default=1_000_000)
@@ -239,6 +256,13 @@ def main() -> int:
             url = f"/workbench/services/?page={page}"
             p50, p95, size = measure(client, url, args.requests)
             print(f"| {label} | {page} | {p50:.1f} | {p95:.1f} | {size:,} |")
+            p50, p95 = measure_query(user, page, args.requests)
+            print(f"| {label}, query only | {page} | {p50:.1f} | {p95:.1f} | |")
+    client = Client()
+    verified_login(client, window)
+    p50, p95, size = measure(client, "/workbench/core/messages/", args.requests)
+    print(f"| floor: message box page | 1 | {p50:.1f} | {p95:.1f} | {size:,} |")
+    print(f"load average {os.getloadavg()[0]:.2f} (1 min) at the end")
     return 0
 
 
