@@ -28,7 +28,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.cache import cache
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied, SuspiciousFileOperation, ValidationError
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
@@ -158,7 +158,10 @@ def _store_pending(application, material, upload) -> None:
     old = _pending(application).get(material.pk)
     if old:  # a new choice replaces the earlier file
         default_storage.delete(old)
-    name = posixpath.basename(upload.name or "file").replace("/", "_")[:120]
+    try:  # letters (hanzi too), digits, "-", "_" and "." only; never "." or ".."
+        name = default_storage.get_valid_name(posixpath.basename(upload.name or ""))[-120:]
+    except SuspiciousFileOperation:
+        name = "file" + posixpath.splitext(upload.name or "")[1][:10]
     default_storage.save(f"{folder}/{name}", upload)
 
 

@@ -432,3 +432,19 @@ def test_rating_after_completion_and_rerating_after_rectification():
     assert "提交复评" not in client.get(page_url).content.decode()
     stranger, _user = citizen_client()
     assert stranger.post(rate_url, rating_data(5)).status_code == 404
+
+
+def test_odd_file_names_are_stored_safely(media):
+    item = online_item()
+    client, _citizen = citizen_client()
+    client.post(reverse("services:public_apply", args=[item.pk]))
+    draft = Application.objects.get(item=item)
+    required = item.current_version.materials.get(name="建设工程规划许可申请表")
+    url = reverse("services:public_materials", args=[draft.number])
+    for name in ("../../evil.pdf", "申请 表(1).pdf"):
+        upload = SimpleUploadedFile(name, PDF)
+        assert client.post(url, {f"material_{required.pk}": upload}).status_code == 302
+    stored = [p for p in media.rglob("*") if p.is_file()]
+    assert len(stored) == 1  # the second choice replaced the first
+    assert stored[0].name == "申请_表1.pdf"
+    assert stored[0].is_relative_to(media / "services" / "pending" / draft.number)
