@@ -930,3 +930,44 @@ def publish_letter(
             detail={"title": ticket.published_title},
         )
     return ticket
+
+
+def unpublish_letter(*, actor, ticket: Ticket, reason: str, request=None) -> Ticket:
+    """撤销公开: a published letter leaves the portal at once.
+
+    The edited texts are kept (internal; they prefill a later publication), only
+    ``published_at`` is cleared — the portal shows letters with a publication time.
+    """
+    require_permission(actor, DISPATCH)
+    if not reason.strip():
+        raise ValidationError({"reason": _("请填写撤销公开的理由。")})
+    with transaction.atomic():
+        ticket = _locked(ticket)
+        if ticket.published_at is None:
+            raise ValidationError(_("该来信未公开，无需撤销。"))
+        published_at = ticket.published_at
+        ticket.published_at = None
+        ticket.save(update_fields=["published_at", "updated_at"])
+        TicketUpdate.objects.create(
+            ticket=ticket,
+            kind=UpdateKind.NOTE,
+            content=_("撤销公开（原公开于 %(at)s）：%(reason)s")
+            % {
+                "at": timezone.localtime(published_at).strftime("%Y-%m-%d %H:%M"),
+                "reason": reason.strip(),
+            },
+            public=False,
+            actor=actor,
+        )
+        record_event(
+            actor=actor,
+            action="hotline.letter_unpublished",
+            target=ticket,
+            request=request,
+            detail={
+                "published_at": published_at.isoformat(),
+                "title": ticket.published_title,
+                "reason": reason.strip(),
+            },
+        )
+    return ticket

@@ -466,6 +466,49 @@ def test_publishing_an_answered_letter(world):
     assert events("hotline.letter_published") == 1
 
 
+def test_unpublishing_a_letter_takes_it_off_the_portal_and_is_audited(world):
+    box = MailBox.objects.create(
+        slug="mayor", title="市长信箱", organisation=world.centre, division=world.city
+    )
+    letter = answered(world, channel=Channel.MAILBOX, mailbox=box)
+    with pytest.raises(ValidationError, match="未公开"):
+        actions.unpublish_letter(actor=world.operator, ticket=letter, reason="误操作")
+    actions.publish_letter(
+        actor=world.operator,
+        ticket=letter,
+        title="关于路灯",
+        content="路灯不亮。",
+        reply="已修复。",
+    )
+    with pytest.raises(PermissionDenied):
+        actions.unpublish_letter(actor=world.lead_handler, ticket=letter, reason="误操作")
+    with pytest.raises(ValidationError):
+        actions.unpublish_letter(actor=world.operator, ticket=letter, reason="  ")
+    actions.unpublish_letter(actor=world.operator, ticket=letter, reason="答复内容含有个人信息")
+    letter.refresh_from_db()
+    assert letter.published_at is None
+    assert letter.published_title == "关于路灯"  # kept, internal, for a later publication
+    note = TicketUpdate.objects.filter(ticket=letter, kind=UpdateKind.NOTE).last()
+    assert "撤销公开" in note.content and "答复内容含有个人信息" in note.content
+    assert note.public is False
+    assert events("hotline.letter_unpublished") == 1
+    event = AuditEvent.objects.get(action="hotline.letter_unpublished")
+    assert event.detail["reason"] == "答复内容含有个人信息"
+    with pytest.raises(ValidationError, match="未公开"):
+        actions.unpublish_letter(actor=world.operator, ticket=letter, reason="再次")
+    assert events("hotline.letter_unpublished") == 1
+    # It can be published again.
+    actions.publish_letter(
+        actor=world.operator,
+        ticket=letter,
+        title="关于路灯",
+        content="路灯不亮。",
+        reply="已修复。",
+    )
+    letter.refresh_from_db()
+    assert letter.published_at is not None
+
+
 def test_only_answered_letters_are_published(world):
     with pytest.raises(ValidationError):
         actions.publish_letter(

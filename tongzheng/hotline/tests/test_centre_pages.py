@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from tongzheng.accounts.tests.factories import verified_login
 from tongzheng.audit.models import AuditEvent
+from tongzheng.core.tests.factories import OrganisationFactory
 from tongzheng.hotline.models import (
     Assignment,
     AssignmentRole,
@@ -316,6 +317,49 @@ def test_not_accepted_and_publication_through_the_page(world):
     assert letter.published_title == "关于路灯"
 
 
+def test_unpublishing_through_the_page_removes_the_letter_from_the_portal(world):
+    client = client_for(world.operator)
+    box = MailBox.objects.create(
+        slug="mayor-u", title="市长信箱", organisation=world.centre, division=world.city
+    )
+    letter = answered(world, channel="mailbox", mailbox=box, title="路灯")
+    data = {
+        "publish-title": "关于路灯公开",
+        "publish-content": "路灯不亮。",
+        "publish-reply": "已修复。",
+    }
+    assert client.post(action_url("publish", letter), data).status_code == 302
+    portal = reverse("hotline:letters")
+    assert "关于路灯公开" in Client().get(portal).content.decode()
+    page = client.get(detail_url(letter))
+    assert "unpublish" in page.context["forms"] and "publish" not in page.context["forms"]
+    assert "已公开" in page.content.decode()
+
+    assert client.post(action_url("unpublish", letter), {"unpublish-reason": ""}).status_code == 400
+    # A department may read the page but not take the letter down.
+    other = client_for(world.lead_handler)
+    assert other.post(action_url("unpublish", letter), {"unpublish-reason": "x"}).status_code == 403
+    # Another city's centre does not see the ticket at all.
+    theirs = client_for(world.other_operator)
+    assert (
+        theirs.post(action_url("unpublish", letter), {"unpublish-reason": "x"}).status_code == 404
+    )
+    letter.refresh_from_db()
+    assert letter.published_at is not None
+
+    response = client.post(action_url("unpublish", letter), {"unpublish-reason": "含个人信息"})
+    assert response.status_code == 302
+    assert "关于路灯公开" not in Client().get(portal).content.decode()
+    page = client.get(detail_url(letter))
+    assert "已撤销公开" in page.content.decode()
+    assert page.context["forms"]["publish"].initial["title"] == "关于路灯公开"
+    assert (
+        client.post(action_url("unpublish", letter), {"unpublish-reason": "再次"}).status_code
+        == 400
+    )
+    assert AuditEvent.objects.filter(action="hotline.letter_unpublished").count() == 1
+
+
 def test_the_ticket_page_reads_a_bounded_number_of_queries(world, django_assert_max_num_queries):
     filed = ticket(world)
     client = client_for(world.operator)
@@ -328,3 +372,114 @@ def test_the_ticket_page_reads_a_bounded_number_of_queries(world, django_assert_
     client.get(detail_url(filed))
     with django_assert_max_num_queries(25):
         assert client.get(detail_url(filed)).status_code == 200
+
+
+# ---- the organisation picker -----------------------------------------------------------------
+
+
+def search(client, **params):
+    return client.get(reverse("hotline:organisation_search"), params)
+
+
+def test_the_picker_search_answers_at_most_twenty_in_scope_by_name(world):
+    for n in range(25):
+        OrganisationFactory(name=f"成都市第{n:02d}街道办事处", division=world.city)
+    OrganisationFactory(name="绵阳市某某街道办事处", division=world.other_city)
+    OrganisationFactory(
+        name="某街道办事处党建科",
+        division=world.city,
+        kind="internal_department",
+        parent=world.lead_org,
+    )
+    client = client_for(world.operator)
+
+    response = search(client, field="dispatch-lead", q="街道办事处")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert page.count('name="dispatch-lead"') == 20
+    assert 'type="radio"' in page and "checked" not in page
+    assert "只显示前 20 个" in page
+    assert "绵阳市" not in page  # another city's organisations are out of the centre's scope
+    assert "党建科" not in page  # internal departments are not dispatched to
+
+    # Names starting with the words first; the short list says so when nothing matches.
+    page = search(client, field="dispatch-lead", q="成都市城市").content.decode()
+    assert world.lead_org.name in page
+    assert (
+        "没有找到匹配的单位" in search(client, field="dispatch-lead", q="不存在").content.decode()
+    )
+
+
+def test_the_picker_keeps_the_checked_ones_across_searches(world):
+    client = client_for(world.operator)
+    page = search(
+        client,
+        field="dispatch-assisting",
+        multiple="1",
+        q="交通",
+        **{"dispatch-assisting": [world.third_org.pk, world.other_centre.pk]},
+    ).content.decode()
+    # The checked 住建局 stays (checked), the 交通运输局 is offered, the other city's
+    # centre smuggled into the values is dropped.
+    assert (
+        f'value="{world.third_org.pk}" id="id_dispatch-assisting_{world.third_org.pk}" checked'
+        in page
+    )
+    assert f'value="{world.assist_org.pk}"' in page
+    assert world.other_centre.name not in page
+    assert page.count('type="checkbox"') == 2
+
+
+def test_the_picker_refuses_bad_input_and_departments(world):
+    client = client_for(world.operator)
+    assert search(client, field="<b>", q="x").status_code == 400
+    assert search(client, q="x").status_code == 400
+    assert search(client, field="dispatch-lead", q="x" * 51).status_code == 400
+    assert search(client_for(world.lead_handler), field="dispatch-lead", q="x").status_code == 403
+
+
+def test_the_ticket_page_lists_only_the_chosen_organisations(world):
+    for n in range(30):
+        OrganisationFactory(name=f"成都市第{n:02d}街道办事处", division=world.city)
+    filed = ticket(world)
+    client = client_for(world.operator)
+    page = client.get(detail_url(filed)).content.decode()
+    assert "街道办事处" not in page
+    page = client.get(detail_url(filed) + f"?lead={world.lead_org.pk}").content.decode()
+    assert f'value="{world.lead_org.pk}" id="id_dispatch-lead_{world.lead_org.pk}" checked' in page
+    assert 'hx-get="/workbench/hotline/organisations/"' in page
+
+
+def test_the_dispatch_form_still_validates_the_organisation_on_the_server(world):
+    filed = ticket(world)
+    client = client_for(world.operator)
+    response = client.post(action_url("dispatch", filed), {"dispatch-lead": world.other_centre.pk})
+    assert response.status_code == 400
+    response = client.post(
+        action_url("dispatch", filed),
+        {"dispatch-lead": world.lead_org.pk, "dispatch-assisting": [world.other_centre.pk]},
+    )
+    assert response.status_code == 400
+    filed.refresh_from_db()
+    assert filed.status == TicketStatus.RECEIVED
+    response = client.post(
+        action_url("dispatch", filed),
+        {"dispatch-lead": world.lead_org.pk, "dispatch-assisting": [world.assist_org.pk]},
+    )
+    assert response.status_code == 302
+    assert set(Assignment.objects.filter(ticket=filed).values_list("organisation", flat=True)) == {
+        world.lead_org.pk,
+        world.assist_org.pk,
+    }
+
+
+def test_the_picker_search_reads_a_constant_number_of_queries(world, django_assert_max_num_queries):
+    for n in range(40):
+        OrganisationFactory(name=f"成都市第{n:02d}街道办事处", division=world.city)
+    client = client_for(world.operator)
+    search(client, field="dispatch-lead", q="街道")
+    with django_assert_max_num_queries(8):
+        response = search(
+            client, field="dispatch-lead", q="街道", **{"dispatch-lead": world.lead_org.pk}
+        )
+    assert response.content.decode().count('name="dispatch-lead"') == 21

@@ -9,8 +9,8 @@ import datetime
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import F, Prefetch, Q
-from django.http import Http404
+from django.db.models import Case, F, IntegerField, Prefetch, Q, Value, When
+from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, path, reverse
 from django.utils.translation import gettext as _
@@ -35,16 +35,19 @@ from tongzheng.hotline.models import (
     TicketUpdate,
 )
 from tongzheng.hotline.views.centre_forms import (
+    SEARCH_LIMIT,
     DecisionForm,
     DispatchForm,
     DisputeDecisionForm,
     MergeForm,
     NotAcceptedForm,
+    OrganisationSearchForm,
     PressForm,
     PublishForm,
     RedispatchForm,
     RevisitForm,
     TicketFilterForm,
+    UnpublishForm,
     WithdrawForm,
 )
 
@@ -220,7 +223,16 @@ def _forms(user, ticket, overrides: dict) -> dict:
         and status in (TicketStatus.ANSWERED, TicketStatus.CLOSED)
         and ticket.published_at is None
     ):
-        forms["publish"] = PublishForm(initial={"title": ticket.title})
+        # A letter taken off the portal keeps its edited texts: they prefill this form.
+        forms["publish"] = PublishForm(
+            initial={
+                "title": ticket.published_title or ticket.title,
+                "content": ticket.published_content,
+                "reply": ticket.published_reply,
+            }
+        )
+    if ticket.published_at is not None:
+        forms["unpublish"] = UnpublishForm()
     forms.update({k: v for k, v in overrides.items() if k in forms})
     return forms
 
@@ -565,10 +577,79 @@ def publish(request, number: str):
     )
 
 
+@require_POST
+def unpublish(request, number: str):
+    ticket = _centre_ticket(request, number)
+    form = UnpublishForm(request.POST)
+    return _run(
+        request,
+        ticket,
+        "unpublish",
+        form,
+        lambda data: actions.unpublish_letter(
+            actor=request.user, ticket=ticket, reason=data["reason"], request=request
+        ),
+        _("已撤销公开。"),
+    )
+
+
+# ---- the organisation picker (htmx) ----------------------------------------------------------
+
+
+@require_GET
+def organisation_search(request):
+    """承办单位 search for the pickers: at most 20 organisations the user may dispatch to
+    whose name (or short name) contains ``q``, names starting with it first, plus the ones
+    already checked (``<field>`` values) so that a new search does not drop them.
+
+    The answer is the picker's list of radio buttons / check boxes (an HTML fragment).
+    """
+    require_permission(request.user, DISPATCH)
+    form = OrganisationSearchForm(request.GET)
+    if not form.is_valid():
+        return HttpResponseBadRequest(_("搜索参数有误。"))
+    data = form.cleaned_data
+    field, q = data["field"], data["q"]
+    scope = actions.dispatchable_organisations(request.user).select_related("division")
+    picked = [int(v) for v in request.GET.getlist(field) if v.isdigit()][:SEARCH_LIMIT]
+    if not data["multiple"]:
+        picked = picked[:1]
+    chosen = list(scope.filter(pk__in=picked).order_by("name")) if picked else []
+    matches, more = [], False
+    if q:
+        found = (
+            scope.filter(Q(name__icontains=q) | Q(short_name__icontains=q))
+            .exclude(pk__in=[o.pk for o in chosen])
+            .annotate(
+                starts=Case(
+                    When(name__startswith=q, then=Value(0)),
+                    default=Value(1),
+                    output_field=IntegerField(),
+                )
+            )
+            .order_by("starts", "name", "pk")
+        )
+        matches = list(found[: SEARCH_LIMIT + 1])
+        more = len(matches) > SEARCH_LIMIT
+        matches = matches[:SEARCH_LIMIT]
+    context = {
+        "name": field,
+        "base_id": f"id_{field}",
+        "input_type": "checkbox" if data["multiple"] else "radio",
+        "chosen": chosen,
+        "matches": matches,
+        "searched": bool(q),
+        "more": more,
+        "limit": SEARCH_LIMIT,
+    }
+    return render(request, "hotline/centre/_organisation_choices.html", context)
+
+
 TICKET = "workbench/hotline/tickets/<str:number>/"
 
 urlpatterns = [
     path("workbench/hotline/tickets/", ticket_list, name="ticket_list"),
+    path("workbench/hotline/organisations/", organisation_search, name="organisation_search"),
     path(TICKET, ticket_detail, name="ticket_detail"),
     path(f"{TICKET}dispatch/", dispatch, name="ticket_dispatch"),
     path(f"{TICKET}redispatch/", redispatch, name="ticket_redispatch"),
@@ -581,6 +662,7 @@ urlpatterns = [
     path(f"{TICKET}supervise/", supervise, name="ticket_supervise"),
     path(f"{TICKET}revisit/", revisit, name="ticket_revisit"),
     path(f"{TICKET}publish/", publish, name="ticket_publish"),
+    path(f"{TICKET}unpublish/", unpublish, name="ticket_unpublish"),
 ]
 
 NAVIGATION = [NavEntry(gettext_lazy("热线工单"), "hotline:ticket_list", VIEW, order=61)]

@@ -1,6 +1,7 @@
 """Forms of the hotline centre's pages: the list's filters and one form per centre action."""
 
 from django import forms
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from tongzheng.core.timed import TimedStatus
@@ -63,15 +64,72 @@ class TicketFilterForm(forms.Form):
     )
 
 
+class OrganisationPicker(forms.Widget):
+    """承办单位 by name search instead of a drop-down of the whole division.
+
+    Renders a search box (htmx: ``hotline:organisation_search`` answers with at most
+    ``SEARCH_LIMIT`` matches as radio buttons or check boxes of this field's name) and the
+    organisations already chosen, checked. Nothing but the chosen rows is read from the
+    database, so a province-level centre with 100,000 organisations gets a small page.
+    The field's queryset still validates the submitted ids on the server.
+    """
+
+    template_name = "hotline/centre/_organisation_picker.html"
+
+    def __init__(self, *, multiple=False, empty_label=None, attrs=None):
+        super().__init__(attrs)
+        self.multiple = multiple
+        self.allow_multiple_selected = multiple
+        self.empty_label = empty_label
+        self.choices = ()
+
+    def value_from_datadict(self, data, files, name):
+        if self.multiple:
+            return data.getlist(name) if hasattr(data, "getlist") else data.get(name)
+        return data.get(name)
+
+    def value_omitted_from_data(self, data, files, name):
+        # An unchecked group sends nothing: that is an empty choice, not an omission.
+        return False if self.multiple else name not in data
+
+    def _chosen(self, value):
+        if value in (None, ""):
+            return []
+        values = value if isinstance(value, (list, tuple)) else [value]
+        pks = []
+        for item in values:
+            item = getattr(item, "pk", item)
+            if str(item).isdigit():
+                pks.append(int(item))
+        queryset = getattr(self.choices, "queryset", None)
+        if not pks or queryset is None:
+            return []
+        return list(queryset.filter(pk__in=pks).order_by("name"))
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        context["widget"].update(
+            chosen=self._chosen(value),
+            multiple=self.multiple,
+            empty_label=self.empty_label,
+            empty_checked=self.empty_label is not None and value in (None, ""),
+            search_url=reverse("hotline:organisation_search"),
+            input_type="checkbox" if self.multiple else "radio",
+            describedby=context["widget"]["attrs"].get("aria-describedby", ""),
+        )
+        return context
+
+    def id_for_label(self, id_):
+        return f"{id_}_search" if id_ else id_
+
+
 class _OrganisationsForm(forms.Form):
-    lead = forms.ModelChoiceField(
-        label=_("主办单位"), queryset=None, empty_label=_("请选择"), widget=_select()
-    )
+    lead = forms.ModelChoiceField(label=_("主办单位"), queryset=None, widget=OrganisationPicker())
     assisting = forms.ModelMultipleChoiceField(
         label=_("协办单位"),
         queryset=None,
         required=False,
-        widget=forms.SelectMultiple(attrs={"class": "form-select", "size": 5}),
+        widget=OrganisationPicker(multiple=True),
         help_text=_("可多选；协办单位向主办单位提供办理意见。"),
     )
     instructions = forms.CharField(
@@ -80,7 +138,7 @@ class _OrganisationsForm(forms.Form):
 
     def __init__(self, *args, actor, **kwargs):
         super().__init__(*args, **kwargs)
-        organisations = actions.dispatchable_organisations(actor).order_by("division_path", "name")
+        organisations = actions.dispatchable_organisations(actor)
         self.fields["lead"].queryset = organisations
         self.fields["assisting"].queryset = organisations
 
@@ -147,15 +205,12 @@ class DisputeDecisionForm(DecisionForm):
         label=_("改派至"),
         queryset=None,
         required=False,
-        empty_label=_("按异议单位的建议"),
-        widget=_select(),
+        widget=OrganisationPicker(empty_label=_("按异议单位的建议")),
     )
 
     def __init__(self, *args, actor, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].queryset = actions.dispatchable_organisations(actor).order_by(
-            "division_path", "name"
-        )
+        self.fields["organisation"].queryset = actions.dispatchable_organisations(actor)
 
 
 class PressForm(forms.Form):
@@ -187,3 +242,21 @@ class PublishForm(forms.Form):
     )
     content = forms.CharField(label=_("公开内容"), widget=_text(4))
     reply = forms.CharField(label=_("公开答复"), widget=_text(4))
+
+
+class UnpublishForm(forms.Form):
+    """撤销公开 a published letter."""
+
+    prefix = "unpublish"
+    reason = forms.CharField(label=_("撤销理由"), max_length=500, widget=_text(2))
+
+
+SEARCH_LIMIT = 20
+
+
+class OrganisationSearchForm(forms.Form):
+    """The picker's search: ``q`` (a part of the name), the field it fills, its choices."""
+
+    q = forms.CharField(required=False, max_length=50, strip=True)
+    field = forms.RegexField(regex=r"^[a-z]+(-\d+)?-(lead|assisting|organisation)$", max_length=40)
+    multiple = forms.BooleanField(required=False)
