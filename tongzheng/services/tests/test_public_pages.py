@@ -448,3 +448,21 @@ def test_odd_file_names_are_stored_safely(media):
     assert len(stored) == 1  # the second choice replaced the first
     assert stored[0].name == "申请_表1.pdf"
     assert stored[0].is_relative_to(media / "services" / "pending" / draft.number)
+
+
+def test_an_enterprise_applies_too_and_a_draft_is_never_found_by_lookup():
+    item = online_item()
+    client, company = citizen_client(applicant(kind="enterprise"))
+    application, receipt = apply_online(client, item)
+    assert application.applicant == company and application.status == S.SUBMITTED
+    client.post(reverse("services:public_apply", args=[online_item(code="DRAFT1").pk]))
+    draft = Application.objects.get(applicant=company, status=S.DRAFT)
+    lookup = Client().post(
+        reverse("services:public_status"), {"number": draft.number, "code": code_of(receipt)}
+    )
+    assert lookup.status_code == 404
+
+
+def test_the_portal_tile_leads_to_the_guides():
+    page = Client().get(reverse("portal:home")).content.decode()
+    assert f'href="{reverse("services:public_guides")}"' in page
