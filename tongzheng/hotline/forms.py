@@ -102,7 +102,38 @@ def _subjects():
     return Subject.objects.filter(active=True)
 
 
-class TicketFieldsForm(forms.Form):
+class StyledForm(forms.Form):
+    """Bootstrap classes on every widget: the public pages render fields one by one through
+    ``hotline/_fields.html``, and unstyled inputs look broken next to the rest of the portal
+    (the textarea a narrow box, the selects browser-default)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, forms.HiddenInput):
+                continue
+            if isinstance(widget, forms.CheckboxInput):
+                css = "form-check-input"
+            elif isinstance(widget, forms.Select):
+                css = "form-select"
+            else:
+                css = "form-control"
+            widget.attrs.setdefault("class", css)
+
+    def add_error(self, field, error):
+        # A field with an error is outlined in red (Bootstrap's is-invalid), so the user
+        # finds it on a long form; the summary at the top of _fields.html names it too.
+        super().add_error(field, error)
+        for name in self._errors or {}:
+            if name in self.fields:
+                widget = self.fields[name].widget
+                css = widget.attrs.get("class", "")
+                if "is-invalid" not in css.split():
+                    widget.attrs["class"] = f"{css} is-invalid".strip()
+
+
+class TicketFieldsForm(StyledForm):
     """The fields every channel shares: what, where, who."""
 
     type = forms.ChoiceField(label=_("类型"), choices=TicketType.choices)
@@ -282,7 +313,7 @@ class PhoneIntakeForm(TicketFieldsForm):
         return data
 
 
-class TrackForm(forms.Form):
+class TrackForm(StyledForm):
     number = forms.CharField(label=_("工单编号"), max_length=32)
     code = forms.CharField(label=_("提取码"), max_length=32)
 
