@@ -226,7 +226,7 @@ def _catalogue(request):
     department = request.GET.get("department", "")
     item_type = request.GET.get("type", "")
     query = request.GET.get("q", "").strip()[:100]
-    if department.isdigit():
+    if department.isascii() and department.isdigit() and len(department) <= 12:
         items = items.filter(organisation_id=int(department))
     if item_type in ItemType.values:
         items = items.filter(current_version__item_type=item_type)

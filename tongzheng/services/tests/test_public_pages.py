@@ -137,6 +137,8 @@ def test_guide_list_filters_by_department_type_and_chinese_words():
     page = client.get(url, {"department": str(other.organisation_id)}).content.decode()
     assert "社会保障卡申领" in page and "建设工程规划许可" not in page
     assert planning.organisation.name in client.get(url).content.decode()
+    for odd in ("9" * 40, "١", "-1", "1 OR 1=1"):  # ignored, never a 500
+        assert client.get(url, {"department": odd, "page": odd}).status_code == 200
 
 
 def test_guide_page_in_plain_language_with_checklist_and_downloads(media):
@@ -179,6 +181,8 @@ def test_withdrawn_or_unknown_item_has_no_guide():
     item = published_item()
     actions.withdraw_item(actor=item_admin(item.organisation), item=item)
     assert Client().get(reverse("services:public_guide", args=[item.pk])).status_code == 404
+    huge = "9" * 30
+    assert Client().get(reverse("services:public_guide", args=[huge])).status_code == 404
 
 
 # --- applying ---------------------------------------------------------------------------------
