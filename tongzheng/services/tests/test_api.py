@@ -105,3 +105,18 @@ def test_export_and_import_items():
     exported["items"][0]["elements"]["promised_limit"] = 99  # over the legal limit
     bad = post(admin, "/api/services/items/import", exported)
     assert bad.status_code == 422 and "承诺办结时限" in bad.json()["detail"]
+
+
+def test_task_pages_say_whether_more_follow(monkeypatch):
+    from tongzheng.services import api
+
+    monkeypatch.setattr(api, "TASK_PAGE_SIZE", 1)
+    item = published_item()
+    submitted_application(item)
+    submitted_application(item)
+    window = client_for(handler(item.organisation))
+    first = window.get("/api/services/tasks").json()
+    second = window.get("/api/services/tasks", {"page": 2}).json()
+    assert (len(first["items"]), first["has_next"]) == (1, True)
+    assert (len(second["items"]), second["has_next"]) == (1, False)
+    assert window.get("/api/services/tasks", {"page": 0}).status_code == 422
