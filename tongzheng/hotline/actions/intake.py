@@ -165,6 +165,11 @@ def _validate(data: dict, actor) -> None:
             raise ValidationError(_gettext("12310 举报必须选择举报类别。"), code="category")
 
 
+def _operator_division(actor):
+    organisation = getattr(actor, "organisation", None)
+    return organisation.division if organisation is not None else None
+
+
 def create_ticket(*, actor=None, data: dict, request=None) -> tuple[Ticket, str]:
     """受理: one ticket, its attachments and its audit record; the clock starts now.
 
@@ -181,6 +186,11 @@ def create_ticket(*, actor=None, data: dict, request=None) -> tuple[Ticket, str]
     now = timezone.now()
     mailbox = data.get("mailbox") if data["channel"] == Channel.MAILBOX else None
     division = data.get("division") or (mailbox.division if mailbox else None)
+    if division is None and data["channel"] == Channel.PHONE:
+        # A call reaches the centre of its own area: without a division the ticket would be
+        # outside the centre's scope (本区划及下级), so not even the operator who took it
+        # could open or dispatch it.
+        division = _operator_division(actor)
     urgency = data.get("urgency") or Urgency.NORMAL
     title = (data.get("title") or "").strip()
     content = data["content"].strip()
