@@ -65,3 +65,14 @@ def test_a_division_code_given_by_the_caller_still_wins():
     other = DivisionFactory()
     client.post(reverse("hotline:call_new"), {**CALL, "division": other.code})
     assert Ticket.objects.get(channel="phone").division == other
+
+
+def test_the_receipt_links_to_the_new_ticket_and_its_duplicates():
+    _user, client = operator_client()
+    client.post(reverse("hotline:call_new"), CALL)
+    first = Ticket.objects.get()
+    response = client.post(reverse("hotline:call_new"), CALL)
+    second = Ticket.objects.exclude(pk=first.pk).get()
+    body = response.content.decode()
+    assert f'href="{reverse("hotline:ticket_detail", args=[second.number])}"' in body
+    assert f'href="{reverse("hotline:ticket_detail", args=[first.number])}"' in body

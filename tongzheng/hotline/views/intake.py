@@ -7,7 +7,7 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
-from tongzheng.core.access import require_permission
+from tongzheng.core.access import has_permission, require_permission
 from tongzheng.core.registry import NavEntry
 from tongzheng.hotline.actions import intake as actions
 from tongzheng.hotline.duplicates import possible_duplicates
@@ -46,6 +46,8 @@ def call_new(request):
                     "ticket": ticket,
                     "code": code,
                     "duplicates": _visible(request.user, possible_duplicates(ticket)),
+                    # The operator usually goes on to dispatch (派单) the ticket just taken.
+                    "can_open": has_permission(request.user, "hotline.view_ticket"),
                 },
             )
             response["Cache-Control"] = "no-store"
