@@ -14,7 +14,8 @@ only sends the reminders that a status change calls for and applies the mailbox 
   than once, because an overdue ticket that nobody presses is the case 催办 exists for.
 - **回访提醒**: an answered ticket on the working day after the answer — one notification
   to the centre (active users holding ``hotline.dispatch_ticket`` whose scope covers the
-  ticket), once per answer (a reopened ticket answered again is due a new revisit).
+  ticket), once per answer (a reopened ticket answered again is due a new revisit); an
+  answer older than ``LOOKBACK`` (30 days) gets no late reminder.
 - **信件视为满意**: a 领导信箱 letter answered and left without a revisit result for
   ``HOTLINE_MAILBOX_SATISFIED_WORKING_DAYS`` working days (setting, default 20; local
   practice, DOMAIN.md §6) — a 回访 update with 满意 (no actor, the note says why) and the
@@ -66,6 +67,12 @@ AUTO_URGE = "hotline.ticket_auto_urged"
 REVISIT_REMINDER = "hotline.revisit_reminder_sent"
 CLOSED = "hotline.ticket_closed"
 
+# How far back the reminders look. A yellow ticket's warning point is at most the longest
+# holiday gap before now; an answer older than this (the command was not scheduled for a
+# month) gets no late 回访提醒. The bound lets the audit lookups use the index on ``at``
+# instead of every reminder ever sent.
+LOOKBACK = datetime.timedelta(days=30)
+
 
 def mailbox_satisfied_working_days() -> int:
     return int(
@@ -103,7 +110,7 @@ def working_day_cutoff(now: datetime.datetime, n: int) -> datetime.datetime:
     return _start_of_day(day)
 
 
-def _sent_since(action: str, field: str):
+def _sent_since(action: str, field: str, now):
     """An audit event ``action`` about the ticket at or after the ticket's ``field``."""
     return Exists(
         AuditEvent.objects.filter(
@@ -111,7 +118,7 @@ def _sent_since(action: str, field: str):
             object_type=Ticket._meta.label_lower,
             object_id=Cast(OuterRef("pk"), CharField()),
             at__gte=OuterRef(field),
-        )
+        ).filter(at__gte=now - LOOKBACK)
     )
 
 
@@ -167,7 +174,7 @@ def remind_due(now: datetime.datetime) -> int:
     pks = (
         Ticket.objects.yellow(now)
         .filter(status__in=IN_HANDS, organisation__isnull=False)
-        .exclude(_sent_since(REMINDER, "warning_at"))
+        .exclude(_sent_since(REMINDER, "warning_at", now))
         .values_list("pk", flat=True)
     )
     return _each(list(pks), _remind_one, now)
@@ -281,8 +288,9 @@ def remind_revisit(now: datetime.datetime) -> int:
         Ticket.objects.filter(
             status=TicketStatus.ANSWERED,
             answered_at__lt=working_day_cutoff(now, 1),
+            answered_at__gte=now - LOOKBACK,
         )
-        .exclude(_sent_since(REVISIT_REMINDER, "answered_at"))
+        .exclude(_sent_since(REVISIT_REMINDER, "answered_at", now))
         .values_list("pk", flat=True)
     )
     if not pks:

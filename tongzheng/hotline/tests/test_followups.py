@@ -197,6 +197,13 @@ def test_revisit_reminder_the_working_day_after_the_answer_to_the_centre_in_scop
     assert site_messages(world.operator, "回访提醒") == 1
 
 
+def test_no_late_revisit_reminder_for_an_answer_older_than_the_lookback(world, clock):
+    clock.now = at(9, 30, 15)
+    answered(world, type=TicketType.ENQUIRY, started=at(9, 26, 10))
+    assert run(clock, at(11, 3, 9))["revisit_reminders"] == 0  # 34 days: never scheduled
+    assert run(clock, at(10, 29, 9))["revisit_reminders"] == 1  # 29 days: still sent
+
+
 def test_a_reopened_ticket_answered_again_is_due_a_new_revisit(world, clock):
     clock.now = at(9, 30, 15)
     done = answered(world, type=TicketType.ENQUIRY, started=at(9, 26, 10))
