@@ -286,6 +286,20 @@ class Ticket(TimedTask):
             models.Index(
                 fields=["division_path", "-created_at"], name="hotline_ticket_div_created"
             ),
+            # Supervision dashboard (电子监察): the open tickets of a division counted by
+            # clock status from the index alone, and the red / yellow lists read in
+            # deadline order without walking the finished history (docs/supervision.md).
+            models.Index(
+                fields=["division_path", "organisation", "due_at", "warning_at", "paused_since"],
+                opclasses=["varchar_pattern_ops", "", "", "", ""],
+                condition=models.Q(finished_at__isnull=True),
+                name="hotline_ticket_open_scope",
+            ),
+            models.Index(
+                fields=["due_at"],
+                condition=models.Q(finished_at__isnull=True),
+                name="hotline_ticket_open_due",
+            ),
         ]
 
     def __str__(self):

@@ -531,6 +531,15 @@ class QuotaUseApplication(TimedTask):
         constraints = [
             models.CheckConstraint(condition=Q(slots__gt=0), name="application_slots_positive"),
         ]
+        indexes = [
+            # Supervision dashboard (电子监察): the open applications in deadline order for
+            # the red / yellow lists, and their clock counts from the index alone.
+            models.Index(
+                fields=["due_at", "warning_at", "paused_since", "organisation"],
+                condition=Q(finished_at__isnull=True),
+                name="staffing_quotaapp_open_due",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.organisation} {self.establishment_type} {self.slots}"

@@ -13,7 +13,8 @@ import datetime
 from dataclasses import dataclass, field
 from heapq import merge
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import EmptyResultSet, PermissionDenied
+from django.db import connections
 from django.db.models import Count, Q, Sum
 from django.http import Http404
 from django.utils import timezone
@@ -116,6 +117,11 @@ def resolve_place(
     key = (division_code, str(department_id), permission)
     if key not in memo:
         memo[key] = _resolve_place(user, division_code, department_id, permission)
+        root, division, _department = memo[key]
+        if division is not None:
+            # The page then asks for the division it landed on by code (the trend): the
+            # same answer, already checked to be in scope.
+            memo.setdefault((division.code, "", permission), (root, division, None))
     return memo[key]
 
 
@@ -150,23 +156,59 @@ def _narrow(model, queryset, division, department, root=None):
     return queryset
 
 
+def _union_all(parts):
+    """Rows of several querysets in one round trip: ``(tag, *columns)`` per row.
+
+    ``parts`` is ``[(tag, queryset), ...]``; every queryset must select the same number of
+    compatible columns. Each one is compiled by Django (parameters stay parameters) and
+    wrapped as a derived table, so a sliced and ordered queryset keeps its own ORDER BY and
+    LIMIT on both engines. A queryset that can match nothing (``.none()``) is left out.
+    On a machine shared by many processes every round trip costs milliseconds, which is
+    why the dashboard asks once for all modules rather than once per module.
+    """
+    selects, params, alias = [], [], None
+    for n, (tag, queryset) in enumerate(parts):
+        try:
+            sql, part_params = queryset.query.get_compiler(queryset.db).as_sql()
+        except EmptyResultSet:
+            continue
+        alias = alias or queryset.db
+        # Only Django's compiled SQL and integers go into the text; values stay parameters.
+        selects.append(f"SELECT {int(tag)} AS tag, u{n}.* FROM ({sql}) u{n}")  # noqa: S608
+        params.extend(part_params)
+    if not selects:
+        return []
+    with connections[alias].cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(selects), params)
+        return cursor.fetchall()
+
+
 def _grouped_counts(model, queryset, now):
-    """(division path, organisation id, {status: n}) of the open tasks, one query."""
+    """The open, started tasks grouped by (division path, organisation id), not run yet.
+
+    Columns: division path, organisation id, open, paused, red, yellow. 正常 is the rest
+    (open − paused − red − yellow): two filtered counts per row instead of four, which is
+    most of the work of this query. A task whose clock has not started (a draft) has no
+    ``due_at`` and is not counted, as before.
+    """
     running = Q(paused_since__isnull=True)
     division_key, organisation_key = division_path_lookup(model), organisation_lookup(model)
-    rows = (
+    return (
         queryset.open()
+        .filter(due_at__isnull=False)
         .order_by()
-        .values(division_key, organisation_key)
+        .values_list(division_key, organisation_key)
         .annotate(
-            red=Count("pk", filter=running & Q(due_at__lt=now)),
-            yellow=Count("pk", filter=running & Q(warning_at__lte=now, due_at__gte=now)),
-            normal=Count("pk", filter=running & Q(warning_at__gt=now)),
-            paused=Count("pk", filter=Q(paused_since__isnull=False)),
+            open_count=Count("pk"),
+            paused_count=Count("paused_since"),
+            red_count=Count("pk", filter=running & Q(due_at__lt=now)),
+            yellow_count=Count("pk", filter=running & Q(warning_at__lte=now, due_at__gte=now)),
         )
     )
-    for row in rows:
-        yield row[division_key] or "", row[organisation_key], row
+
+
+def _counts_of(open_count, paused, red, yellow) -> Counts:
+    return Counts(red=red, yellow=yellow, normal=open_count - paused - red - yellow, paused=paused)
 
 
 def _child_path(path: str, parent_path: str) -> str | None:
@@ -184,20 +226,25 @@ def dashboard(user, *, division_code="", department_id="", now=None) -> Dashboar
         user, division_code=division_code, department_id=department_id
     )
     parent_path = division.path if division else ""
-    totals, modules = Counts(), []
     by_child: dict[str, Counts] = {}
     by_department: dict[int, Counts] = {}
-    for model, queryset in timed_querysets_for(user, VIEW_DASHBOARD):
-        counts = Counts()
-        for path, organisation_id, row in _grouped_counts(
-            model, _narrow(model, queryset, division, department, root), now
-        ):
-            counts.add(row)
-            child = _child_path(path, parent_path)
-            if child is not None:
-                by_child.setdefault(child, Counts()).add(row)
-            if organisation_id is not None:
-                by_department.setdefault(organisation_id, Counts()).add(row)
+    scoped = timed_querysets_for(user, VIEW_DASHBOARD)
+    per_model = [Counts() for _model in scoped]
+    # One query for every module: a UNION ALL of one grouped count per model.
+    rows = _union_all(
+        (n, _grouped_counts(model, _narrow(model, queryset, division, department, root), now))
+        for n, (model, queryset) in enumerate(scoped)
+    )
+    for n, path, organisation_id, *figures in rows:
+        counts = _counts_of(*figures)
+        per_model[n].add(counts)
+        child = _child_path(path or "", parent_path)
+        if child is not None:
+            by_child.setdefault(child, Counts()).add(counts)
+        if organisation_id is not None:
+            by_department.setdefault(organisation_id, Counts()).add(counts)
+    totals, modules = Counts(), []
+    for (model, _queryset), counts in zip(scoped, per_model, strict=True):
         totals.add(counts)
         modules.append(
             ModuleRow(
@@ -206,24 +253,45 @@ def dashboard(user, *, division_code="", department_id="", now=None) -> Dashboar
                 counts,
             )
         )
-    children = {d.path: d for d in Division.objects.filter(path__in=list(by_child))}
+    # The trail (root → drilled division) and the child divisions: one query. At the root
+    # the trail is the root alone, already loaded.
+    trail_paths = []
+    if division is not None and division != root:
+        trail_paths = [
+            p for p in _prefixes(division.path) if p.startswith(root.path if root else "")
+        ]
+    known = (
+        {d.path: d for d in Division.objects.filter(path__in=list(by_child) + trail_paths)}
+        if by_child or trail_paths
+        else {}
+    )
     divisions = sorted(
         (
-            PlaceRow(children[path].code, children[path].name, counts)
+            PlaceRow(known[path].code, known[path].name, counts)
             for path, counts in by_child.items()
-            if path in children
+            if path in known
         ),
         key=lambda row: (-row.counts.red, -row.counts.yellow, row.key),
     )
     worst = sorted(
         by_department.items(), key=lambda item: (-item[1].red, -item[1].yellow, -item[1].open)
     )[:DEPARTMENT_LIMIT]
-    names = Organisation.objects.in_bulk([pk for pk, _counts in worst])
-    departments = [PlaceRow(str(pk), names[pk].name, counts) for pk, counts in worst if pk in names]
-    trail = []
-    if division is not None:
-        paths = [p for p in _prefixes(division.path) if p.startswith(root.path if root else "")]
-        trail = list(Division.objects.filter(path__in=paths).order_by("path"))
+    names = (
+        dict(
+            Organisation.objects.filter(pk__in=[pk for pk, _counts in worst]).values_list(
+                "pk", "name"
+            )
+        )
+        if worst
+        else {}
+    )
+    departments = [PlaceRow(str(pk), names[pk], counts) for pk, counts in worst if pk in names]
+    if division is None:
+        trail = []
+    elif division == root:
+        trail = [root]
+    else:
+        trail = [known[p] for p in sorted(trail_paths) if p in known]
     return Dashboard(
         root=root,
         division=division,
@@ -267,66 +335,119 @@ def task_page(
 ):
     """One page of red (or yellow) tasks over every module, earliest deadline first.
 
-    Each module contributes at most ``page × LIST_PAGE_SIZE`` rows (one query each),
-    merged by ``due_at``: the pages of a merged list without reading whole tables.
     ``totals`` ({model label: count}, from ``dashboard()``) saves the count queries.
     """
+    return task_pages(
+        user,
+        (status,),
+        division_code=division_code,
+        department_id=department_id,
+        page=page,
+        now=now,
+        totals={status: totals} if totals is not None else None,
+    )[status]
+
+
+def task_pages(
+    user, statuses, *, division_code="", department_id="", page=1, now=None, totals=None
+) -> dict:
+    """{status: page} for the red and / or yellow lists, all modules merged by deadline.
+
+    Keys first: each (module, status) contributes at most ``page × LIST_PAGE_SIZE`` pairs
+    ``(due_at, pk)``, all read in ONE query (a UNION ALL of ordered, limited parts); they
+    are merged by ``due_at``. Then the full rows of the chosen page(s) only: one query per
+    module that has rows on them, for both lists together, with the required foreign keys
+    joined (no N+1 for the titles). ``totals`` is {status: {model label: count}} from
+    ``dashboard()``; without it each list is counted (one query per module).
+    """
     require_dashboard(user)
-    if status not in (TimedStatus.RED, TimedStatus.YELLOW):
-        raise Http404
+    for status in statuses:
+        if status not in (TimedStatus.RED, TimedStatus.YELLOW):
+            raise Http404
     now = now or timezone.now()
     root, division, department = resolve_place(
         user, division_code=division_code, department_id=department_id
     )
     page = max(1, int(page))
     wanted = page * LIST_PAGE_SIZE
-    # First the keys: (due_at, pk) of at most ``wanted`` rows per module, merged; then the
-    # full rows of the page only, one query per module that has rows on it.
-    streams, total, models = [], 0, {}
-    for model, queryset in timed_querysets_for(user, VIEW_DASHBOARD):
-        queryset = _narrow(model, queryset, division, department, root)
-        queryset = queryset.red(now) if status == TimedStatus.RED else queryset.yellow(now)
-        label = model._meta.label_lower
-        models[label] = (model, queryset)
-        total += totals[label] if totals is not None else queryset.count()
-        # Ordered by due_at alone: every task due the same day shares one due_at (the end
-        # of that day), and a tie-breaker would make PostgreSQL read the whole day's
-        # group, finished tasks included (500 ms instead of 0.1 ms for a city).
-        keys = queryset.order_by("due_at").values_list("due_at", "pk")[:wanted]
-        streams.append([(due_at, label, pk) for due_at, pk in keys])
+    scoped = [
+        (model, _narrow(model, queryset, division, department, root))
+        for model, queryset in timed_querysets_for(user, VIEW_DASHBOARD)
+    ]
+    parts, count = [], {status: 0 for status in statuses}
+    for s, status in enumerate(statuses):
+        for m, (model, queryset) in enumerate(scoped):
+            chosen = queryset.red(now) if status == TimedStatus.RED else queryset.yellow(now)
+            label = model._meta.label_lower
+            if totals is not None:
+                count[status] += totals[status][label]
+            else:
+                count[status] += chosen.count()
+            # Ordered by due_at alone: every task due the same day shares one due_at (the
+            # end of that day), and a tie-breaker would make PostgreSQL read the whole
+            # day's group, finished tasks included (500 ms instead of 0.1 ms for a city).
+            keys = chosen.order_by("due_at").values_list("due_at", "pk")[:wanted]
+            parts.append((s * len(scoped) + m, keys))
+    streams = {(s, m): [] for s in range(len(statuses)) for m in range(len(scoped))}
+    for tag, due_at, pk in _union_all(parts):
+        s, m = divmod(tag, len(scoped))
+        streams[(s, m)].append((_aware(due_at), m, pk))
     far = datetime.datetime.max.replace(tzinfo=datetime.UTC)
-    merged = list(merge(*streams, key=lambda key: key[0] or far))
     start = (page - 1) * LIST_PAGE_SIZE
-    chosen = merged[start : start + LIST_PAGE_SIZE]
-    wanted_pks: dict[str, list] = {}
-    for _due_at, label, pk in chosen:
-        wanted_pks.setdefault(label, []).append(pk)
+    chosen_keys = {}
+    wanted_pks: dict[int, set] = {}
+    for s, status in enumerate(statuses):
+        module_streams = [
+            sorted(streams[(s, m)], key=lambda k: k[0] or far) for m in range(len(scoped))
+        ]
+        merged = list(merge(*module_streams, key=lambda key: key[0] or far))
+        chosen_keys[status] = merged[start : start + LIST_PAGE_SIZE]
+        for _due_at, m, pk in chosen_keys[status]:
+            wanted_pks.setdefault(m, set()).add(pk)
     loaded = {}
-    for label, pks in wanted_pks.items():
-        model, queryset = models[label]
-        organisation_key = organisation_lookup(model)
-        module = model.timed_module_label()
-        for task in queryset.select_related(*_related(model)).filter(pk__in=pks):
-            loaded[(label, task.pk)] = TaskRow(
-                title=str(task.timed_title()),
-                url=task.get_absolute_url(),
-                due_at=task.due_at,
-                status=status,
-                module=module,
-                model=label,
-                pk=task.pk,
-                organisation=str(_organisation_name(task, organisation_key)),
+    for m, pks in wanted_pks.items():
+        model, queryset = scoped[m]
+        for task in queryset.open().select_related(*_related(model)).filter(pk__in=pks):
+            loaded[(m, task.pk)] = task
+    result = {}
+    for status in statuses:
+        rows = []
+        for _due_at, m, pk in chosen_keys[status]:
+            task = loaded.get((m, pk))
+            if task is None:  # finished between the two reads
+                continue
+            model = scoped[m][0]
+            rows.append(
+                TaskRow(
+                    title=str(task.timed_title()),
+                    url=task.get_absolute_url(),
+                    due_at=task.due_at,
+                    status=status,
+                    module=model.timed_module_label(),
+                    model=model._meta.label_lower,
+                    pk=task.pk,
+                    organisation=str(_organisation_name(task, organisation_lookup(model))),
+                )
             )
-    rows = [loaded[(label, pk)] for _due_at, label, pk in chosen if (label, pk) in loaded]
-    pages = max(1, -(-total // LIST_PAGE_SIZE))
-    return {
-        "rows": rows,
-        "page": page,
-        "pages": pages,
-        "total": total,
-        "has_next": page < pages,
-        "has_previous": page > 1,
-    }
+        pages = max(1, -(-count[status] // LIST_PAGE_SIZE))
+        result[status] = {
+            "rows": rows,
+            "page": page,
+            "pages": pages,
+            "total": count[status],
+            "has_next": page < pages,
+            "has_previous": page > 1,
+        }
+    return result
+
+
+def _aware(value):
+    """A raw cursor returns SQLite datetimes as text and may return naive values."""
+    if value is None or isinstance(value, datetime.datetime) and value.tzinfo is not None:
+        return value
+    if isinstance(value, str):
+        value = datetime.datetime.fromisoformat(value)
+    return value if value.tzinfo is not None else value.replace(tzinfo=datetime.UTC)
 
 
 def _organisation_name(task, lookup: str) -> str:
