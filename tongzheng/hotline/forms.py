@@ -19,6 +19,7 @@ from tongzheng.hotline.actions.intake import (
 )
 from tongzheng.hotline.models import Category12310, Channel, Subject, TicketType, Urgency
 
+DEFAULT_REQUIRED = forms.Field.default_error_messages["required"]
 PHONE = re.compile(r"^(1\d{10}|0\d{2,3}\d{7,8})$")
 
 NOT_ACCEPTED_12310 = _(
@@ -107,6 +108,8 @@ class StyledForm(forms.Form):
     ``hotline/_fields.html``, and unstyled inputs look broken next to the rest of the portal
     (the textarea a narrow box, the selects browser-default)."""
 
+    name_required_fields = True
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
@@ -120,6 +123,16 @@ class StyledForm(forms.Form):
             else:
                 css = "form-control"
             widget.attrs.setdefault("class", css)
+            if (
+                self.name_required_fields
+                and field.error_messages.get("required") == DEFAULT_REQUIRED
+                and field.label
+            ):
+                # Django's "这个字段是必填项。" reads oddly beside a Chinese label; the
+                # summary above the form says which field ("内容：请填写此项。").
+                field.error_messages["required"] = (
+                    _("请选择此项。") if css == "form-select" else _("请填写此项。")
+                )
 
     def add_error(self, field, error):
         # A field with an error is outlined in red (Bootstrap's is-invalid), so the user

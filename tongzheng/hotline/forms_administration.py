@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from tongzheng.core.models import Division, Organisation
+from tongzheng.hotline.forms import StyledForm as BaseStyledForm
 from tongzheng.hotline.models import Subject
 
 
@@ -16,16 +17,11 @@ def add_errors(form: forms.Form, exc: ValidationError) -> None:
         form.add_error(None, message)
 
 
-class StyledForm(forms.Form):
-    """Bootstrap classes on every widget, so the shared field template stays simple."""
+class StyledForm(BaseStyledForm):
+    """Bootstrap classes on every widget and fields in error marked (see
+    ``hotline.forms.StyledForm``); Django's own required message is kept here."""
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
-            if isinstance(field.widget, forms.CheckboxInput):
-                css = "form-check-input"
-            field.widget.attrs.setdefault("class", css)
+    name_required_fields = False
 
 
 class OrganisationField(forms.CharField):

@@ -50,11 +50,42 @@ def test_an_invalid_letter_names_the_fields_at_the_top_and_marks_them(client):
     body = response.content.decode()
     summary = re.search(r'<div class="alert alert-danger" role="alert">(.*?)</div>', body, re.S)
     assert summary, "no error summary above the form"
-    assert "请检查“标题”：请填写标题。" in summary.group(1)
-    assert "请检查“姓名”" in summary.group(1)
+    assert '<a href="#id_title" class="alert-link">标题</a>：请填写标题。' in summary.group(1)
+    assert (
+        '<a href="#id_reporter_name" class="alert-link">姓名</a>：实名反映请填写姓名'
+        in summary.group(1)
+    )
     assert "is-invalid" in _tag(body, "title")
     assert 'aria-invalid="true"' in _tag(body, "title")
     assert "is-invalid" not in _tag(body, "content")
     # The user's input is kept.
     assert "建议增设夜间公交。" in body
     assert not Ticket.objects.exists()
+
+
+def test_a_missing_field_says_so_in_chinese_and_the_summary_names_it(client):
+    response = client.post(reverse("hotline:new"), {"channel": "web", "content": "路灯不亮。"})
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert '<a href="#id_type" class="alert-link">类型</a>：请选择此项。' in body
+    assert "这个字段是必填项" not in body
+
+
+def test_administration_forms_mark_fields_in_error_and_say_so_at_the_top():
+    from tongzheng.accounts.tests.factories import (
+        RoleFactory,
+        UserFactory,
+        confirmed_totp_device,
+    )
+    from tongzheng.tests_matrix.cast import logged_in_client
+
+    role = RoleFactory(permissions=["hotline.manage_hotline"])
+    user = UserFactory(roles=[role])
+    client = logged_in_client(user, confirmed_totp_device(user))
+    response = client.post(reverse("hotline:admin_subjects"), {"code": "", "name": ""})
+    assert response.status_code == 400
+    body = response.content.decode()
+    # The create form sits below the list: the notice at the top links down to it.
+    assert body.index('href="#tz-new"') < body.index("<table")
+    assert 'id="tz-new"' in body
+    assert "is-invalid" in _tag(body, "name")
