@@ -164,6 +164,21 @@ def test_auto_urge_on_each_working_day_after_the_due_date_never_on_a_holiday(wor
     assert site_messages(world.lead_handler, "催办") == 3
 
 
+def test_the_ticket_page_shows_the_automatic_urge_as_the_systems(world, clock):
+    from django.test import Client
+    from django.urls import reverse
+
+    from tongzheng.accounts.tests.factories import verified_login
+
+    filed = dispatched_enquiry(world, clock)
+    run(clock, at(10, 9, 8))
+    client = Client()
+    verified_login(client, world.operator)
+    page = client.get(reverse("hotline:ticket_detail", args=[filed.number])).content.decode()
+    assert "系统自动催办" in page
+    assert "催办 · 成都市城市管理委员会 · 系统" in page
+
+
 def test_a_manual_urge_does_not_count_and_an_answered_ticket_is_not_urged(world, clock):
     filed = dispatched_enquiry(world, clock)
     clock.now = at(10, 9, 8)

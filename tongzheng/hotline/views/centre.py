@@ -33,6 +33,7 @@ from tongzheng.hotline.models import (
     Ticket,
     TicketStatus,
     TicketUpdate,
+    UpdateKind,
 )
 from tongzheng.hotline.views.centre_forms import (
     SEARCH_LIMIT,
@@ -56,6 +57,7 @@ DISPATCH = actions.DISPATCH
 PAGE_SIZE = 50
 
 IN_HANDS = (TicketStatus.DISPATCHED, TicketStatus.HANDLING)
+SYSTEM_KINDS = (UpdateKind.URGE, UpdateKind.REVISIT, UpdateKind.CLOSE)
 MERGEABLE = (TicketStatus.RECEIVED, *IN_HANDS)
 
 
@@ -262,6 +264,8 @@ def _detail(request, ticket, *, overrides=None, status=200, error=""):
         "centre": centre,
         "error": error,
         "remaining": ticket.remaining_working_days(),
+        # Kinds written without an actor only by the follow-ups (自动催办, 视为满意).
+        "system_kinds": SYSTEM_KINDS,
     }
     if not centre:
         context["assignment_url"] = _assignment_link(user, ticket)
