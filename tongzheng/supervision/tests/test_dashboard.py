@@ -153,3 +153,43 @@ def test_warnings_page_by_kind_and_scope(client, tree):
     assert "收费事项" in page.content.decode() and "自贡事项" not in page.content.decode()
     empty = client.get(reverse("supervision:warning_list"), {"kind": "not_online"})
     assert "没有预警" in empty.content.decode()
+
+
+def test_a_task_whose_clock_has_not_started_is_not_counted(tree, board):
+    from tongzheng.supervision.tests.factories import Errand
+
+    Errand.objects.create(title="未开始", organisation=tree.dept_a)  # no due_at yet
+    counts = errand_counts(queries.dashboard(supervisor(tree.city_bureau)))
+    assert (counts.red, counts.yellow, counts.normal, counts.paused) == (2, 1, 1, 1)
+
+
+def test_both_lists_come_from_one_keys_query_and_one_rows_query_per_module(
+    tree, board, django_assert_num_queries
+):
+    user = supervisor(tree.city_bureau)
+    totals = _totals(user)  # also remembers the place for the request
+    with django_assert_num_queries(2):  # keys of every (module, list); then the errands
+        pages = queries.task_pages(user, (TimedStatus.RED, TimedStatus.YELLOW), totals=totals)
+    assert {row.title for row in pages[TimedStatus.RED]["rows"]} == {"锦江超期", "青羊超期"}
+    assert [row.title for row in pages[TimedStatus.YELLOW]["rows"]] == ["锦江临期"]
+    assert pages[TimedStatus.RED]["total"] == 2 and pages[TimedStatus.YELLOW]["total"] == 1
+
+
+def _totals(user):
+    board = queries.dashboard(user)
+    return {
+        status: {m.label: getattr(m.counts, status) for m in board.modules}
+        for status in (TimedStatus.RED, TimedStatus.YELLOW)
+    }
+
+
+def test_the_whole_page_takes_a_fixed_number_of_queries(
+    client, tree, board, django_assert_max_num_queries
+):
+    user = supervisor(tree.city_bureau)
+    verified_login(client, user)
+    client.get(reverse("supervision:dashboard"))
+    for _ in range(5):
+        red_errand(tree.dept_b)
+    with django_assert_max_num_queries(18):
+        assert client.get(reverse("supervision:dashboard")).status_code == 200
