@@ -19,32 +19,23 @@ letter numbers), ``divisions`` (township codes), ``subjects`` (ids), ``words`` (
 terms) and ``operators`` ([username, password, TOTP key hex]).
 """
 
-import hashlib
-import hmac
 import itertools
 import json
 import os
 import random
 import re
-import struct
-import time
+import sys
 
 from locust import FastHttpUser, constant_throughput, task
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from hotline_totp import totp  # noqa: E402 - bench/ is not a package
 
 SAMPLE = json.loads(open(os.environ["HOTLINE_BENCH_SAMPLE"], encoding="utf-8").read())  # noqa: SIM115
 OPERATOR_RATE = float(os.environ.get("HOTLINE_BENCH_OPERATOR_RATE", "1"))
 CITIZEN_RATE = float(os.environ.get("HOTLINE_BENCH_CITIZEN_RATE", "1"))
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 _accounts = itertools.count()
-
-
-def totp(key_hex: str, at: float | None = None, step: int = 30, digits: int = 6) -> str:
-    """RFC 6238 code for a django-otp TOTPDevice key (hex)."""
-    counter = int((at or time.time()) // step)
-    mac = hmac.new(bytes.fromhex(key_hex), struct.pack(">Q", counter), hashlib.sha1).digest()
-    offset = mac[-1] & 0x0F
-    value = struct.unpack(">I", mac[offset : offset + 4])[0] & 0x7FFFFFFF
-    return str(value % 10**digits).zfill(digits)
 
 
 def csrf_token(html: str) -> str:
