@@ -76,3 +76,26 @@ def test_the_receipt_links_to_the_new_ticket_and_its_duplicates():
     body = response.content.decode()
     assert f'href="{reverse("hotline:ticket_detail", args=[second.number])}"' in body
     assert f'href="{reverse("hotline:ticket_detail", args=[first.number])}"' in body
+
+
+def test_a_citizen_opens_an_own_ticket_from_mine_without_the_code(client):
+    from tongzheng.accounts.tests.factories import CitizenFactory
+    from tongzheng.hotline.models import TicketUpdate, UpdateKind
+    from tongzheng.hotline.tests.factories import TicketFactory
+
+    citizen, other = CitizenFactory(), CitizenFactory()
+    ticket = TicketFactory(account=citizen, title="路灯不亮")
+    TicketUpdate.objects.create(
+        ticket=ticket, kind=UpdateKind.REPLY, content="已修复路灯。", public=True
+    )
+    client.force_login(citizen)
+    listing = client.get(reverse("hotline:mine")).content.decode()
+    url = reverse("hotline:mine_ticket", args=[ticket.number])
+    assert f'href="{url}"' in listing
+    response = client.get(url)
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "已修复路灯。" in body
+    assert 'action="/hotline/track/append/"' not in body  # adding information takes the code
+    client.force_login(other)
+    assert client.get(url).status_code == 404

@@ -133,6 +133,27 @@ def mine(request):
     return render(request, "hotline/intake/mine.html", {"page": page})
 
 
+@require_GET
+def mine_ticket(request, number):
+    """我的诉求 › one ticket: its replies for the signed-in account that filed it, without
+    the 提取码 (which a citizen may have lost). Adding information still takes the code."""
+    if request.user.kind not in PUBLIC_ACCOUNT_KINDS:
+        raise PermissionDenied(_("只有个人用户和法人用户可以查看“我的诉求”。"))
+    ticket = get_object_or_404(Ticket, number=number, account=request.user)
+    updates = ticket.updates.filter(public=True).prefetch_related("attachments")
+    return render(
+        request,
+        "hotline/tracked.html",
+        {
+            "ticket": ticket,
+            "updates": updates,
+            "attachments": ticket.attachments.filter(update__isnull=True, public=True),
+            "reply_kind": UpdateKind.REPLY,
+            "append_form": None,
+        },
+    )
+
+
 def _tracked(request, ticket, code, *, append_form=None, status=200, appended=False):
     updates = ticket.updates.filter(public=True).prefetch_related("attachments")
     return render(
@@ -226,6 +247,7 @@ urlpatterns = [
     path("hotline/mailbox/", mailbox_list, name="mailbox_list"),
     path("hotline/mailbox/<slug:slug>/", mailbox_letter, name="mailbox_letter"),
     path("hotline/mine/", mine, name="mine"),
+    path("hotline/mine/<str:number>/", mine_ticket, name="mine_ticket"),
     path("hotline/track/", track, name="track"),
     path("hotline/track/append/", append, name="append"),
 ]
