@@ -13,7 +13,7 @@ applications over a year, 100,000 hotline tickets, the staffing tables) — as t
 
 Pages ``/workbench/services/?page=1`` and ``?page=10`` and ``/workbench/supervision/``
 through Django's test client (session, middleware, scoped queries, template), ``--requests``
-each (default 200; 100 for the dashboard) after 10 warm-up requests. Targets (issue 4):
+each (default 200; 30 for the dashboard) after 10 warm-up requests. Targets (issue 4):
 inbox p95 < 100 ms, dashboard p95 < 200 ms.
 
 Usage::
@@ -64,7 +64,7 @@ def measure(client, url: str, requests: int) -> tuple[float, float, int, int]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=200)
-    parser.add_argument("--dashboard-requests", type=int, default=100)
+    parser.add_argument("--dashboard-requests", type=int, default=30)
     args = parser.parse_args()
     if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
         print("Set DATABASE_URL to a PostgreSQL database (postgres://...).", file=sys.stderr)
