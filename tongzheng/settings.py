@@ -176,6 +176,12 @@ HOTLINE_LIMITS = {
     "emergency": env_int("HOTLINE_LIMIT_EMERGENCY", 0),
 }
 
+# The area of the hotline centre (GB/T 2260 code, e.g. 510100): reports filed without a
+# place are put there, so the centre (scope 本区划及下级) sees them.
+HOTLINE_DEFAULT_DIVISION = env_str("HOTLINE_DEFAULT_DIVISION", "")
+# A mailbox letter answered and not rated within this many working days counts as 满意.
+HOTLINE_MAILBOX_SATISFIED_WORKING_DAYS = env_int("HOTLINE_MAILBOX_SATISFIED_WORKING_DAYS", 20)
+
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -170,6 +170,15 @@ def _operator_division(actor):
     return organisation.division if organisation is not None else None
 
 
+def _default_division():
+    from django.conf import settings
+
+    from tongzheng.core.models import Division
+
+    code = getattr(settings, "HOTLINE_DEFAULT_DIVISION", "")
+    return Division.objects.filter(code=code).first() if code else None
+
+
 def create_ticket(*, actor=None, data: dict, request=None) -> tuple[Ticket, str]:
     """受理: one ticket, its attachments and its audit record; the clock starts now.
 
@@ -191,6 +200,11 @@ def create_ticket(*, actor=None, data: dict, request=None) -> tuple[Ticket, str]
         # outside the centre's scope (本区划及下级), so not even the operator who took it
         # could open or dispatch it.
         division = _operator_division(actor)
+    if division is None:
+        # A web, 12310 or Open311 report without a place goes to the hotline centre's own
+        # area (settings.HOTLINE_DEFAULT_DIVISION): a ticket without a division is outside
+        # every division-scoped centre and only an ALL-scope user could ever see it.
+        division = _default_division()
     urgency = data.get("urgency") or Urgency.NORMAL
     title = (data.get("title") or "").strip()
     content = data["content"].strip()
