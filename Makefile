@@ -42,6 +42,9 @@ migrate: setup
 demo: migrate
 	$(BIN)/tongzheng demo --scale county --if-empty
 
+# The demo county (510121 金堂县) is the demo hotline centre's area: reports filed without
+# a place go there. Production sets its own centre's code.
+run: export HOTLINE_DEFAULT_DIVISION ?= 510121
 run: demo
 	$(BIN)/tongzheng collectstatic --noinput --verbosity 0
 	$(BIN)/granian --interface wsgi --host $(HOST) --port $(PORT) --workers 2 tongzheng.wsgi:application
