@@ -39,6 +39,9 @@ ELEMENT_FIELDS = (
     "result_name",
     "enquiry_channel",
     "complaint_channel",
+    "service_location",
+    "service_hours",
+    "form_fields",
     "online_required",
 )
 MATERIAL_FIELDS = ("name", "requirement", "form", "source")

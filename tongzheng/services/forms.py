@@ -176,6 +176,9 @@ class ItemForm(forms.ModelForm):
             "result_name",
             "enquiry_channel",
             "complaint_channel",
+            "service_location",
+            "service_hours",
+            "form_fields",
             "online_required",
         ]
 
@@ -191,6 +194,18 @@ class ItemForm(forms.ModelForm):
                 widget.attrs.setdefault("class", "form-control")
             if isinstance(widget, forms.Textarea):
                 widget.attrs["rows"] = 2
+        if "form_fields" in self.fields:
+            field = self.fields["form_fields"]
+            field.widget.attrs.update(rows=6, spellcheck="false")
+            field.error_messages["invalid"] = _("申请表单字段不是有效的 JSON。")
+
+    def clean_form_fields(self):
+        # An empty box means "no item-specific questions" (the generic 申请内容 is asked).
+        from tongzheng.services.formdefs import validate_form_fields
+
+        value = self.cleaned_data.get("form_fields") or []
+        validate_form_fields(value)
+        return value
 
     def _post_clean(self):
         # The version is built by the action, not saved from this form.

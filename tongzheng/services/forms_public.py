@@ -1,17 +1,19 @@
 """Forms of the public 政务服务 pages: the application form, uploads, status lookup, rating.
 
-An item version carries no field definitions of its own, so every online application
-asks the same questions (申请人、联系人、电话、地址、申请内容); the answers are stored in
-``Application.form_data`` under their Chinese names (``FIELD_KEYS``), which is what the
-staff's application page shows.
+Every online application asks the applicant's questions (申请人、联系人、电话、地址). The
+申请内容 page asks the questions the item version defines (``ItemVersion.form_fields``,
+see ``formdefs``) or, when it defines none, the generic 申请内容 text. The answers are
+stored in ``Application.form_data`` under their Chinese names (``FIELD_KEYS``, or each
+defined question's label), which is what the staff's application page shows. The form is
+always built from the application's own version, so an application keeps the questions it
+was filed under.
 """
-
-import re
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from tongzheng.services.formdefs import PHONE, answer_value, build_field
 from tongzheng.services.uploads import MAX_UPLOAD_BYTES, check_upload
 
 #: form field → the key in ``Application.form_data`` (data, not interface text).
@@ -27,7 +29,8 @@ PARTS = {
     "applicant": (_("申请人信息"), ("applicant_name", "contact_name", "contact_phone", "address")),
     "content": (_("申请内容"), ("description",)),
 }
-PHONE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
+#: The prefix of an item-defined question's form field (``item_<name>``).
+ITEM_PREFIX = "item_"
 ACCEPT = ".pdf,.jpg,.jpeg,.png,.ofd"
 
 
@@ -59,15 +62,32 @@ class ApplicationForm(forms.Form):
         error_messages={"required": _("请填写申请内容。")},
     )
 
-    def __init__(self, *args, part=None, **kwargs):
+    def __init__(self, *args, part=None, version=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.keys = dict(FIELD_KEYS)
+        definitions = _definitions(version)
+        if definitions:  # the item's own questions replace the generic 申请内容
+            del self.fields["description"]
+            del self.keys["description"]
+            for definition in definitions:
+                name = ITEM_PREFIX + definition["name"]
+                self.fields[name] = build_field(definition)
+                self.keys[name] = definition["label"].strip()
         if part is not None:  # one page of the form: only that part's questions
-            keep = PARTS[part][1]
+            keep = self.part_fields(part)
             for name in [n for n in self.fields if n not in keep]:
                 del self.fields[name]
         for field in self.fields.values():
-            field.widget.attrs.setdefault("class", "form-control")
+            if isinstance(field.widget, forms.Select):
+                field.widget.attrs.setdefault("class", "form-select")
+            else:
+                field.widget.attrs.setdefault("class", "form-control")
             field.error_messages["max_length"] = _("内容过长，请精简到 %(limit_value)d 个字以内。")
+
+    def part_fields(self, part) -> list[str]:
+        if part == "applicant":
+            return list(PARTS["applicant"][1])
+        return [n for n in self.keys if n not in PARTS["applicant"][1]]
 
     def clean_contact_phone(self):
         phone = self.cleaned_data["contact_phone"].strip().replace(" ", "")
@@ -76,19 +96,25 @@ class ApplicationForm(forms.Form):
         return phone
 
     def form_data(self) -> dict:
-        return {FIELD_KEYS[name]: self.cleaned_data[name] for name in self.fields}
+        return {self.keys[name]: answer_value(self.cleaned_data[name]) for name in self.fields}
 
     @classmethod
-    def initial_from(cls, form_data: dict) -> dict:
-        return {name: form_data.get(key, "") for name, key in FIELD_KEYS.items()}
+    def initial_from(cls, form_data: dict, version=None) -> dict:
+        keys = cls(version=version).keys
+        return {name: (form_data or {}).get(key, "") for name, key in keys.items()}
 
     @classmethod
-    def is_complete(cls, form_data: dict, part=None) -> bool:
-        return cls(data=cls.initial_from(form_data or {}), part=part).is_valid()
+    def is_complete(cls, form_data: dict, part=None, version=None) -> bool:
+        data = cls.initial_from(form_data or {}, version)
+        return cls(data=data, part=part, version=version).is_valid()
 
     @classmethod
     def part_of(cls, field_name: str) -> str:
-        return next(part for part, (_title, names) in PARTS.items() if field_name in names)
+        return "applicant" if field_name in PARTS["applicant"][1] else "content"
+
+
+def _definitions(version) -> list:
+    return list(getattr(version, "form_fields", None) or [])
 
 
 def checked_file(upload):

@@ -27,6 +27,7 @@ from django.utils.translation import gettext_lazy as _
 from tongzheng.core.access import ScopedQuerySet, ScopeFields
 from tongzheng.core.crypto import sm3_hex
 from tongzheng.core.timed import TimedTask, TimedTaskQuerySet
+from tongzheng.services.formdefs import validate_form_fields
 
 # --- the catalogue ----------------------------------------------------------------------
 
@@ -137,6 +138,28 @@ class ItemVersion(models.Model):
     result_name = models.CharField(_("审批结果名称"), max_length=200, blank=True)
     enquiry_channel = models.CharField(_("咨询方式"), max_length=300, blank=True)
     complaint_channel = models.CharField(_("监督投诉方式"), max_length=300, blank=True)
+    service_location = models.CharField(
+        _("办理地点"),
+        max_length=300,
+        blank=True,
+        help_text=_("窗口的详细地址，例如某某政务服务中心二楼12号窗口。"),
+    )
+    service_hours = models.CharField(
+        _("办理时间"),
+        max_length=300,
+        blank=True,
+        help_text=_("窗口办公时间，例如法定工作日9:00—12:00、13:30—17:00。"),
+    )
+    form_fields = models.JSONField(
+        _("申请表单字段"),
+        default=list,
+        blank=True,
+        validators=[validate_form_fields],
+        help_text=_(
+            'JSON 数组，每项为 {"name", "label", "type", "required", "choices", "help"}；'
+            "type 为 text、textarea、number、date、choice、id_number 或 phone。留空则使用通用申请内容。"
+        ),
+    )
     online_required = models.BooleanField(_("须网上办理"), default=False)
     published_at = models.DateTimeField(_("发布时间"))
     published_by = models.ForeignKey(

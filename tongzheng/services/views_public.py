@@ -179,7 +179,7 @@ def _missing_required(application, pending) -> list[str]:
 
 
 def _task_list(application, pending) -> list[dict]:
-    details_done = ApplicationForm.is_complete(application.form_data)
+    details_done = ApplicationForm.is_complete(application.form_data, version=application.version)
     materials_done = not _missing_required(application, pending)
     n = application.number
     return [
@@ -187,7 +187,9 @@ def _task_list(application, pending) -> list[dict]:
             {
                 "title": title,
                 "url": reverse("services:public_details", args=[n, part]),
-                "done": ApplicationForm.is_complete(application.form_data, part),
+                "done": ApplicationForm.is_complete(
+                    application.form_data, part, version=application.version
+                ),
                 "available": True,
             }
             for part, (title, _fields) in PARTS.items()
@@ -332,7 +334,7 @@ def details(request, number, part):
         raise Http404
     parts = list(PARTS)
     if request.method == "POST":
-        form = ApplicationForm(request.POST, part=part)
+        form = ApplicationForm(request.POST, part=part, version=application.version)
         if form.is_valid():
             try:
                 public.save_draft(
@@ -354,10 +356,10 @@ def details(request, number, part):
                 return redirect("services:public_application", number=number)
         status = 400
     else:
-        initial = ApplicationForm.initial_from(application.form_data)
+        initial = ApplicationForm.initial_from(application.form_data, application.version)
         if not any(initial.values()):
             initial["applicant_name"] = str(request.user)
-        form = ApplicationForm(initial=initial, part=part)
+        form = ApplicationForm(initial=initial, part=part, version=application.version)
         status = 200
     return render(
         request,
@@ -410,8 +412,8 @@ def check(request, number):
     if application.status != S.DRAFT:
         return redirect("services:public_application", number=number)
     pending = _pending(application)
-    answers = ApplicationForm.initial_from(application.form_data)
-    form = ApplicationForm(data=answers)
+    answers = ApplicationForm.initial_from(application.form_data, application.version)
+    form = ApplicationForm(data=answers, version=application.version)
     problems = []
     if not form.is_valid():
         problems.append(_("请先填写完整的申请信息。"))
