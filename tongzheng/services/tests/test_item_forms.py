@@ -184,6 +184,11 @@ def test_catalogue_form_edits_location_hours_and_questions(client):
     version = ServiceItem.objects.get(pk=item.pk).current_version
     assert version.number == 2 and version.form_fields == FIELDS
     assert version.service_hours == "法定工作日 9:00—12:00、13:30—17:00"
+    detail = client.get(reverse("services:item_detail", args=[item.pk])).content.decode()
+    assert (
+        "锦江区政务服务中心二楼12号窗口" in detail
+        and "法定代表人身份证号码（id_number，必填）" in detail
+    )
     # The next edit starts from the stored questions, as JSON in the box.
     again = client.get(url).content.decode()
     assert "法定代表人身份证号码" in again
