@@ -394,6 +394,19 @@ class Application(TimedTask):
             models.Index(fields=["organisation", "status"], name="services_app_org_status"),
             models.Index(fields=["division_path", "status"], name="services_app_div_status"),
             models.Index(fields=["applicant", "-created_at"], name="services_app_applicant"),
+            # Supervision counts open tasks of a division from the index alone (see
+            # docs/timed-tasks.md, "Indexes for open tasks").
+            models.Index(
+                fields=["division_path", "organisation", "due_at", "warning_at", "paused_since"],
+                opclasses=["varchar_pattern_ops", "", "", "", ""],
+                condition=models.Q(finished_at__isnull=True),
+                name="services_app_open_scope",
+            ),
+            models.Index(
+                fields=["due_at"],
+                condition=models.Q(finished_at__isnull=True),
+                name="services_app_open_due",
+            ),
         ]
 
     def __str__(self):
@@ -505,6 +518,14 @@ class ApplicationTask(TimedTask):
                 fields=["due_at", "id"],
                 condition=models.Q(finished_at__isnull=True),
                 name="services_task_open_due",
+            ),
+            # Supervision counts open tasks of a division from the index alone (see
+            # docs/timed-tasks.md, "Indexes for open tasks").
+            models.Index(
+                fields=["division_path", "organisation", "due_at", "warning_at", "paused_since"],
+                opclasses=["varchar_pattern_ops", "", "", "", ""],
+                condition=models.Q(finished_at__isnull=True),
+                name="services_task_open_scope",
             ),
         ]
         constraints = [
