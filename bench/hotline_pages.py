@@ -6,16 +6,14 @@ each request kind of the locust mix through Django's test client in one process 
 whole middleware stack, sessions, templates and queries; no network, no server), so the
 expensive pages can be named. Operators sign in with password and TOTP first.
 
-Usage (the sample file is written by ``bench/hotline_load.py``; without it, the same
-preparation runs here)::
+Usage (prepares like ``bench/hotline_load.py``: renews bench_op_00's TOTP key)::
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/tz_bench .venv/bin/python bench/hotline_pages.py
 
-Options: --samples per page (default 20), --sample-file.
+Options: --samples per page (default 20), --seed (the demo seed, default 2026).
 """
 
 import argparse
-import json
 import os
 import random
 import statistics
@@ -32,9 +30,7 @@ os.environ["DJANGO_SETTINGS_MODULE"] = "hotline_settings"
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--samples", type=int, default=20)
-    parser.add_argument(
-        "--sample-file", default=str(ROOT / "var" / "bench" / "hotline_load_sample.json")
-    )
+    parser.add_argument("--seed", type=int, default=2026, help="the demo seed")
     args = parser.parse_args()
 
     import django
@@ -44,12 +40,9 @@ def main() -> int:
     from hotline_load import prepare  # bench/hotline_load.py
     from hotline_totp import totp
 
-    path = Path(args.sample_file)
-    if path.exists():
-        sample = json.loads(path.read_text(encoding="utf-8"))
-    else:
-        prepare_args = argparse.Namespace(users=5, operators=0.2, sample=2000, seed=2026)
-        sample = prepare(prepare_args)
+    # The same preparation as the load benchmark, for one operator (bench_op_00, whose
+    # TOTP key it renews) and 2,000 sample tickets.
+    sample = prepare(argparse.Namespace(users=5, operators=0.2, sample=2000, seed=args.seed))
     rng = random.Random(5)
     operator = Client(HTTP_HOST="127.0.0.1")
     username, password, key = sample["operators"][0]
