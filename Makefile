@@ -45,9 +45,12 @@ demo: migrate
 # The demo county (510121 金堂县) is the demo hotline centre's area: reports filed without
 # a place go there. Production sets its own centre's code.
 run: export HOTLINE_DEFAULT_DIVISION ?= 510121
+# --blocking-threads bounds the threads, and so the database connections, per worker: with
+# granian's default every concurrent request got a thread and a connection until
+# PostgreSQL refused more (docs/benchmarks.md, hotline mixed load).
 run: demo
 	$(BIN)/tongzheng collectstatic --noinput --verbosity 0
-	$(BIN)/granian --interface wsgi --host $(HOST) --port $(PORT) --workers 2 tongzheng.wsgi:application
+	$(BIN)/granian --interface wsgi --host $(HOST) --port $(PORT) --workers 2 --blocking-threads 8 tongzheng.wsgi:application
 
 test: setup browser
 	TONGZHENG_MODE=test $(BIN)/pytest $(PYTEST_ARGS)

@@ -130,3 +130,15 @@ def test_the_public_aggregate_counts_types_and_revisits(client):
     html = client.get(reverse("hotline:letters")).content.decode()
     assert "共受理 3 件" in html
     assert "满意率 50.0%" in html
+
+
+def test_the_letters_list_counts_no_further_than_its_cap(monkeypatch):
+    from tongzheng.hotline.views.publication import CappedPaginator
+
+    from tongzheng.hotline.models import Subject
+
+    assert Subject.objects.count() > 3  # the subjects of migration 0003
+    monkeypatch.setattr(CappedPaginator, "CAP", 3)
+    paginator = CappedPaginator(Subject.objects.order_by("pk"), 2)
+    assert paginator.count == 3
+    assert paginator.num_pages == 2
