@@ -543,7 +543,24 @@ class DecisionStatus(models.TextChoices):
     REJECTED = "rejected", _("不同意")
 
 
-class Dispute(models.Model):
+class CentreDecision(models.Model):
+    """What the hotline centre decides on a department's request: 同意 or 不同意, by whom,
+    when and why. Shared by 派单异议 and 延期申请."""
+
+    status = models.CharField(
+        _("审核结果"), max_length=16, choices=DecisionStatus.choices, default=DecisionStatus.PENDING
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+    decision_note = models.TextField(_("审核意见"), blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class Dispute(CentreDecision):
     """派单异议: a department disputes a dispatch; the hotline centre reviews it."""
 
     assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="disputes")
@@ -560,14 +577,6 @@ class Dispute(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     raised_at = models.DateTimeField(_("提出时间"), auto_now_add=True)
-    status = models.CharField(
-        _("审核结果"), max_length=16, choices=DecisionStatus.choices, default=DecisionStatus.PENDING
-    )
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    decided_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
-    decision_note = models.TextField(_("审核意见"), blank=True)
 
     class Meta:
         verbose_name = _("派单异议")
@@ -585,7 +594,7 @@ class Dispute(models.Model):
         return f"{self.assignment} {self.get_status_display()}"
 
 
-class ExtensionRequest(models.Model):
+class ExtensionRequest(CentreDecision):
     """延期申请: asked by the lead department before the deadline, decided by the centre."""
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="extensions")
@@ -598,14 +607,6 @@ class ExtensionRequest(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     requested_at = models.DateTimeField(_("申请时间"), auto_now_add=True)
-    status = models.CharField(
-        _("审核结果"), max_length=16, choices=DecisionStatus.choices, default=DecisionStatus.PENDING
-    )
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    decided_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
-    decision_note = models.TextField(_("审核意见"), blank=True)
 
     class Meta:
         verbose_name = _("延期申请")
