@@ -11,7 +11,7 @@ import re
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _gettext
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from tongzheng.audit.actions import record_event
@@ -98,7 +98,7 @@ def _checked_uploads(files) -> list:
     files = [file for file in (files or []) if file]
     if len(files) > MAX_ATTACHMENTS:
         raise ValidationError(
-            _gettext("最多上传 %(count)d 个附件。") % {"count": MAX_ATTACHMENTS}, code="count"
+            gettext("最多上传 %(count)d 个附件。") % {"count": MAX_ATTACHMENTS}, code="count"
         )
     return [
         (
@@ -142,27 +142,27 @@ def _is_public_account(actor) -> bool:
 def _validate(data: dict, actor) -> None:
     channel = data["channel"]
     if channel not in Channel.values:
-        raise ValidationError(_gettext("提交渠道不正确。"), code="channel")
+        raise ValidationError(gettext("提交渠道不正确。"), code="channel")
     if data["type"] not in TicketType.values:
-        raise ValidationError(_gettext("类型不正确。"), code="type")
+        raise ValidationError(gettext("类型不正确。"), code="type")
     if data.get("urgency", Urgency.NORMAL) not in Urgency.values:
-        raise ValidationError(_gettext("紧急程度不正确。"), code="urgency")
+        raise ValidationError(gettext("紧急程度不正确。"), code="urgency")
     if not (data.get("content") or "").strip():
-        raise ValidationError(_gettext("请填写内容。"), code="content")
+        raise ValidationError(gettext("请填写内容。"), code="content")
     if channel == Channel.PHONE:
         require_permission(actor, "hotline.take_call")
     if channel == Channel.MAILBOX:
         mailbox = data.get("mailbox")
         if mailbox is None or not mailbox.active:
-            raise ValidationError(_gettext("请选择启用中的领导信箱。"), code="mailbox")
+            raise ValidationError(gettext("请选择启用中的领导信箱。"), code="mailbox")
         if data["type"] == TicketType.REPORT:
-            raise ValidationError(_gettext("领导信箱只受理咨询、投诉、建议、求助。"), code="type")
+            raise ValidationError(gettext("领导信箱只受理咨询、投诉、建议、求助。"), code="type")
     if channel == Channel.R12310:
         refusal = not_accepted_message(data.get("matter") or MATTER_VIOLATION)
         if refusal:
             raise ValidationError(refusal, code="not_accepted")
         if not data.get("category"):
-            raise ValidationError(_gettext("12310 举报必须选择举报类别。"), code="category")
+            raise ValidationError(gettext("12310 举报必须选择举报类别。"), code="category")
 
 
 def _operator_division(actor):
@@ -284,7 +284,7 @@ def append_information(
     number and 提取码."""
     content = (content or "").strip()
     if not content:
-        raise ValidationError(_gettext("请填写追加的信息。"), code="content")
+        raise ValidationError(gettext("请填写追加的信息。"), code="content")
     checked = _checked_uploads(attachments)
     stored = []
     try:
