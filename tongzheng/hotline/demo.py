@@ -578,6 +578,8 @@ def make_batch(plan: Plan, batch: int, first: int, count: int):
             channel = "phone" if roll < 0.62 else "web" if roll < 0.9 else "mailbox"
             type_roll = rng.random()
             ticket_type = next(t for limit, t in TYPE_BY_ROLL if type_roll < limit)
+            if channel == "mailbox" and ticket_type == "report":
+                ticket_type = "complaint"  # a leader's mailbox takes no 举报 (DOMAIN.md §6)
             if subject_code == "15":
                 subject_code = "99"
         urgency_roll = rng.random()
