@@ -45,9 +45,25 @@ class Command(BaseCommand):
             default=None,
             help=_("热线工单数（默认：county 数千、city 约十万、province 五百万）"),
         )
+        parser.add_argument(
+            "--applications",
+            type=int,
+            default=None,
+            help=_("政务服务办件数（默认：county 五千、city 与 province 一百万）"),
+        )
 
     def handle(
-        self, *args, scale, seed, division, if_empty, print_logins, workers, tickets, **options
+        self,
+        *args,
+        scale,
+        seed,
+        division,
+        if_empty,
+        print_logins,
+        workers,
+        tickets,
+        applications,
+        **options,
     ):
         if settings.PRODUCTION:
             raise CommandError(_("生产模式下不能生成演示数据。"))
@@ -68,13 +84,15 @@ class Command(BaseCommand):
             raise CommandError(_("--workers 至少为 1。"))
         if tickets is not None and tickets < 0:
             raise CommandError(_("--tickets 不能为负数。"))
+        if applications is not None and applications < 0:
+            raise CommandError(_("--applications 不能为负数。"))
         try:
             report, logins = demo.generate(
                 scale,
                 seed=seed,
                 division_code=division,
                 workers=workers,
-                options={"tickets": tickets},
+                options={"tickets": tickets, "applications": applications},
             )
         except (demo.DivisionNotFound, demo.DemoDataExists) as exc:
             raise CommandError(str(exc)) from exc
