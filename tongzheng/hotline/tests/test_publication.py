@@ -133,9 +133,8 @@ def test_the_public_aggregate_counts_types_and_revisits(client):
 
 
 def test_the_letters_list_counts_no_further_than_its_cap(monkeypatch):
-    from tongzheng.hotline.views.publication import CappedPaginator
-
     from tongzheng.hotline.models import Subject
+    from tongzheng.hotline.views.publication import CappedPaginator
 
     assert Subject.objects.count() > 3  # the subjects of migration 0003
     monkeypatch.setattr(CappedPaginator, "CAP", 3)
