@@ -10,11 +10,21 @@ Usage (prepares like ``bench/hotline_load.py``: renews bench_op_00's TOTP key)::
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/tz_bench .venv/bin/python bench/hotline_pages.py
 
-Options: --samples per page (default 20), --seed (the demo seed, default 2026).
+Options: --samples per page (default 20), --seed (the demo seed, default 2026),
+--profile SUBSTRING (cProfile of the pages whose name contains it: the top functions).
+
+Columns: wall time, this process's CPU time (``time.process_time``: Python, templates,
+the driver's side of the queries; PostgreSQL's own CPU is not in it), SQL queries and
+cache calls (each a round trip with Redis) per request, medians. The "mix" row weighs
+each kind as the locust mix sends it (``bench/locustfile_hotline.py``: 60 operators and
+240 citizens at one task a second; filing a ticket is two requests, form and POST).
 """
 
 import argparse
+import cProfile
+import io
 import os
+import pstats
 import random
 import statistics
 import sys
@@ -27,16 +37,30 @@ sys.path.insert(0, str(ROOT))
 os.environ["DJANGO_SETTINGS_MODULE"] = "hotline_settings"
 
 
+def mix_weights() -> dict[str, float]:
+    """Requests per second of each kind in the locust mix (60 operators, 240 citizens)."""
+    operator = {"ticket list": 4, "list by status": 2, "search": 2, "ticket detail": 5}
+    # Citizen tasks: track 6, letters 3, a letter 1, the form 1, filing 1 (form + POST).
+    citizen = {"track": 6, "letters list": 3, "letter": 1, "intake form": 2, "intake": 1}
+    weights = {f"operator: {k}": 60 * v / sum(operator.values()) for k, v in operator.items()}
+    weights.update({f"public: {k}": 240 * v / 12 for k, v in citizen.items()})
+    return weights
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--samples", type=int, default=20)
     parser.add_argument("--seed", type=int, default=2026, help="the demo seed")
+    parser.add_argument("--profile", default="", help="cProfile pages whose name contains this")
     args = parser.parse_args()
 
     import django
 
     django.setup()
+    from django.core.cache import caches
+    from django.db import connection
     from django.test import Client
+    from django.test.utils import CaptureQueriesContext
     from hotline_load import prepare  # bench/hotline_load.py
     from hotline_totp import totp
 
@@ -103,28 +127,99 @@ def main() -> int:
         ("public: intake form", lambda: public.get("/hotline/new/")),
         ("public: intake", intake),
     )
+    # Cache calls: count the backend's methods (one round trip each with Redis).
+    backend = caches["default"]
+    cache_calls = [0]
+    for method in ("get", "get_many", "set", "set_many", "add", "incr", "delete"):
+        original = getattr(backend, method)
+
+        def counted(*a, _original=original, **k):
+            cache_calls[0] += 1
+            return _original(*a, **k)
+
+        setattr(backend, method, counted)
+
     load_before = os.getloadavg()[0]
     rows = []
     for name, request in pages:
         request()  # warm caches and the connection
-        times, statuses = [], set()
+        times, cpus, queries, calls, statuses = [], [], [], [], set()
+        profiler = cProfile.Profile() if args.profile and args.profile in name else None
         for _ in range(args.samples):
-            started = time.perf_counter()
-            response = request()
-            times.append((time.perf_counter() - started) * 1000)
+            cache_calls[0] = 0
+            with CaptureQueriesContext(connection) as captured:
+                cpu, started = time.process_time(), time.perf_counter()
+                if profiler:
+                    profiler.enable()
+                response = request()
+                if profiler:
+                    profiler.disable()
+                times.append((time.perf_counter() - started) * 1000)
+                cpus.append((time.process_time() - cpu) * 1000)
+            queries.append(len(captured))
+            calls.append(cache_calls[0])
             statuses.add(response.status_code)
-        rows.append((name, statuses, statistics.median(times), max(times)))
+        # Python function calls of one more request: a measure of the work that the other
+        # processes on a busy machine do not change (CPU milliseconds do).
+        counter = cProfile.Profile()
+        counter.enable()
+        request()
+        counter.disable()
+        py_calls = pstats.Stats(counter).total_calls
+        rows.append(
+            (
+                name,
+                statuses,
+                statistics.median(times),
+                max(times),
+                statistics.median(cpus),
+                statistics.median(queries),
+                statistics.median(calls),
+                py_calls / 1000,
+            )
+        )
+        if profiler:
+            out = io.StringIO()
+            stats = pstats.Stats(profiler, stream=out).strip_dirs()
+            stats.sort_stats("cumulative").print_stats(40)
+            stats.sort_stats("tottime").print_stats(25)
+            print(f"## {name}: cProfile of {args.samples} requests\n{out.getvalue()}")
+            print(f"## {name}: the last request's queries")
+            for query in captured.captured_queries:
+                print(f"- ({query['time']} s) {query['sql'][:400]}")
     load_after = os.getloadavg()[0]
     print(
         f"{args.samples} requests per page, one at a time; operator sign-in (password) "
         f"{login_ms:.0f} ms; load average {load_before:.1f} before / {load_after:.1f} after"
     )
     print()
-    print("| request | status | median ms | max ms |")
-    print("|---|---|---:|---:|")
-    for name, statuses, median, worst in rows:
+    print(
+        "| request | status | median ms | max ms | CPU ms | queries | cache calls "
+        "| Python calls (k) |"
+    )
+    print("|---|---|---:|---:|---:|---:|---:|---:|")
+    for name, statuses, median, worst, cpu, count, calls, py_calls in rows:
         codes = ", ".join(str(code) for code in sorted(statuses))
-        print(f"| {name} | {codes} | {median:.1f} | {worst:.1f} |")
+        print(
+            f"| {name} | {codes} | {median:.1f} | {worst:.1f} | {cpu:.1f} | {count:g} "
+            f"| {calls:g} | {py_calls:.1f} |"
+        )
+    weights = mix_weights()
+    total = sum(weights.values())
+    mean = {
+        column: sum(weights[row[0]] * row[index] for row in rows) / total
+        for column, index in (
+            ("wall", 2),
+            ("cpu", 4),
+            ("queries", 5),
+            ("calls", 6),
+            ("py", 7),
+        )
+    }
+    print(
+        f"| **mix** (weighted) | | {mean['wall']:.1f} | | {mean['cpu']:.1f} | "
+        f"{mean['queries']:.1f} | {mean['calls']:.1f} | {mean['py']:.1f} |"
+    )
     return 0
 
 
