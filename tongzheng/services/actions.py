@@ -35,7 +35,6 @@ from django.utils.translation import gettext as _
 from tongzheng.audit.actions import record_event
 from tongzheng.core import calendar
 from tongzheng.core.access import require_permission
-from tongzheng.core.notifications import notify
 from tongzheng.services.models import (
     Application,
     ApplicationEvent,
@@ -57,6 +56,7 @@ from tongzheng.services.models import (
     TaskOutcome,
     new_query_code,
 )
+from tongzheng.services.notify import tell_applicant
 
 MANAGE_ITEM = "services.manage_item"
 VIEW_APPLICATION = "services.view_application"
@@ -171,7 +171,8 @@ def _append_event(
     request=None,
     at: datetime.datetime,
 ) -> ApplicationEvent:
-    """Append the event, move the status, audit it and tell the applicant."""
+    """Append the event, move the status, audit it and tell the applicant (``notify.py``:
+    the one place the applicant's messages are written)."""
     sequence = (
         application.events.order_by("-sequence").values_list("sequence", flat=True).first() or 0
     ) + 1
@@ -189,7 +190,6 @@ def _append_event(
         note=note,
         detail=detail or {},
     )
-    changed = application.status != to_status
     application.status = to_status
     application.save()
     record_event(
@@ -199,19 +199,7 @@ def _append_event(
         request=request,
         detail={"from": event.from_status, "to": to_status, **(detail or {})},
     )
-    if changed and not applicant:
-        notify(
-            recipient=application.applicant,
-            subject=_("您的办件 %(number)s 状态已更新") % {"number": application.number},
-            body=_("办件 %(number)s（%(item)s）当前状态：%(status)s。%(note)s")
-            % {
-                "number": application.number,
-                "item": application.version.name,
-                "status": application.get_status_display(),
-                "note": note,
-            },
-            about=application,
-        )
+    tell_applicant(application, event)
     return event
 
 
@@ -571,12 +559,6 @@ def submit(
                 transaction_id=submission_key,
                 request=request,
                 at=at,
-            )
-            notify(
-                recipient=actor,
-                subject=_("办件 %(number)s 已提交") % {"number": application.number},
-                body=_("您申请的“%(item)s”已提交，等待受理。") % {"item": application.version.name},
-                about=application,
             )
     except IntegrityError:
         # Two concurrent submissions with one key: the other one won.

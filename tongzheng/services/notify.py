@@ -1,18 +1,17 @@
-"""Tell the applicant of every change of their application's state (办件状态通知).
+"""办件状态通知 — what the applicant is told when their application moves.
 
-``announce`` is a ``post_save`` receiver on ``ApplicationEvent`` (connected in
-``ServicesConfig.ready``). It runs inside the action's transaction, so its notification
-rows (``tongzheng.core.notifications.notify``: site message and e-mail by default; SMS
-through the same interface when a channel is configured) commit or roll back with the
-event, and the outbox delivers them on commit.
+One way to notify: ``services.actions._append_event`` calls ``tell_applicant`` for every
+event it appends, inside the action's transaction and next to the audit record, as
+docs/timed-tasks.md asks of every module. The outbox rows
+(``tongzheng.core.notifications.notify``) therefore commit or roll back with the event
+and are delivered on commit, through the channels of ``SERVICES_NOTIFY_CHANNELS`` (site
+message and e-mail by default; "sms" once a provider is configured).
 
-One message per state change, never two: ``services.actions`` already writes the
-applicant's notification for two kinds of event — ``submit`` (the "已提交" message) and
-every staff action that moves the status (``_append_event``). The receiver covers every
-other state change, today the applicant's own ``resubmit`` (补正后提交) and any action
-added later that moves the status without telling the applicant.
-``tests/test_notify.py`` drives a whole lifecycle and checks exactly one message per
-state change, so a change on either side that drops or doubles a message fails there.
+The applicant hears of each change of status exactly once, whoever made it (their own
+submission and 补正 resubmission included), and of a 延长办理期限, which the law says must
+be told with its reason (行政许可法 第四十二条). A department's opinion that leaves the
+status where it was (one of several parallel departments) tells nobody: the applicant
+hears when the stage's outcome moves the application.
 """
 
 from django.conf import settings
@@ -21,21 +20,17 @@ from django.utils.translation import gettext as _
 
 from tongzheng.core.notifications import notify
 
-#: Channels of the receiver's messages; a deployment with an SMS provider adds "sms"
+#: Channels of the applicant's messages; a deployment with an SMS provider adds "sms"
 #: (``SERVICES_NOTIFY_CHANNELS``; the provider is core.notifications' SMS channel).
 DEFAULT_CHANNELS = ("site", "email")
 
-#: Events whose notification ``services.actions`` writes itself.
-ANNOUNCED_BY_ACTION = frozenset({"submit"})
+#: Events the applicant hears of although the status stays where it was.
+ANNOUNCED_WITHOUT_MOVE = frozenset({"extend_limit"})
 
 
-def announced_by_action(event) -> bool:
-    """True when the action that wrote ``event`` also notified the applicant."""
-    if event.action in ANNOUNCED_BY_ACTION:
-        return True
-    # _append_event notifies for every status change made by someone other than the
-    # applicant (staff, or a system action without an actor).
-    return event.actor_id != event.application.applicant_id
+def announces(event) -> bool:
+    """True when the applicant is told of ``event``."""
+    return event.from_status != event.to_status or event.action in ANNOUNCED_WITHOUT_MOVE
 
 
 def _next_step(status: str) -> str:
@@ -48,30 +43,50 @@ def _next_step(status: str) -> str:
     }.get(status, "")
 
 
-def announce(sender, instance, created, raw=False, **kwargs):
-    """post_save of ApplicationEvent: notify the applicant of a state change."""
-    if raw or not created or instance.from_status == instance.to_status:
-        return
-    if announced_by_action(instance):
+def _note(event) -> str:
+    # The applicant reads the notes their status page shows them (reasons, what to
+    # supplement, the licence number) and the reason of an extension; a department's
+    # internal opinion stays inside.
+    from tongzheng.services.public import APPLICANT_NOTES
+
+    if event.action in APPLICANT_NOTES or event.action in ANNOUNCED_WITHOUT_MOVE:
+        return event.note
+    return ""
+
+
+def tell_applicant(application, event) -> None:
+    """Write the applicant's message about ``event`` into the outbox (or nothing)."""
+    if not announces(event):
         return
     from tongzheng.services.models import ApplicationStatus
 
-    application = instance.application
-    # The event is written before the application's cached status moves: use the event's.
-    status_label = ApplicationStatus(instance.to_status).label
+    if event.action == "submit":
+        subject = _("办件 %(number)s 已提交") % {"number": application.number}
+    elif event.action == "extend_limit":
+        subject = _("您的办件 %(number)s 办理期限已延长") % {"number": application.number}
+    else:
+        subject = _("您的办件 %(number)s 状态已更新") % {"number": application.number}
+    detail = " ".join(part for part in (_note(event), _next_step(event.to_status)) if part)
     body = _("您的办件 %(number)s（%(item)s）当前状态：%(status)s。%(next)s") % {
         "number": application.number,
         "item": application.version.name,
-        "status": status_label,
-        "next": _next_step(instance.to_status),
+        "status": ApplicationStatus(event.to_status).label,
+        "next": detail,
     }
     body += "\n" + _("查看办件：%(path)s") % {
         "path": reverse("services:public_application", args=[application.number])
     }
     notify(
         recipient=application.applicant,
-        subject=_("您的办件 %(number)s 状态已更新") % {"number": application.number},
+        subject=subject,
         body=body,
         channels=getattr(settings, "SERVICES_NOTIFY_CHANNELS", DEFAULT_CHANNELS),
         about=application,
     )
+
+
+def announce(sender, instance, created, raw=False, **kwargs):
+    """Retired ``post_save`` receiver: does nothing, the actions notify (``tell_applicant``).
+
+    ``services/apps.py`` still connects it; remove that connection, then this function.
+    """
