@@ -6,10 +6,13 @@ in a URL, with ``Cache-Control: no-store``. Intake and lookups are rate-limited
 (``hotline.ratelimit``): 429 with a Chinese message.
 """
 
+import re
+
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
+from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -25,9 +28,12 @@ from tongzheng.hotline.forms import (
     add_errors,
 )
 from tongzheng.hotline.models import Category12310, Channel, MailBox, Ticket, UpdateKind
+from tongzheng.hotline.pagecache import public_page
 
 PAGE_SIZE = 20
 PUBLIC_ACCOUNT_KINDS = ("citizen", "enterprise")
+# The intake form lists the active 诉求分类: an administrator's change shows within a minute.
+FORM_SECONDS = 60
 
 
 def _initial(request) -> dict:
@@ -75,8 +81,9 @@ def _file(request, form, template, context, *, channel=None, mailbox=None):
 
 @login_not_required
 @require_http_methods(["GET", "POST"])
+@public_page("new", timeout=FORM_SECONDS, query=re.compile(r"(line=12310)?"))
 def new_ticket(request):
-    """公众提交工单 (12345 网上 / 12310 举报)."""
+    """公众提交工单 (12345 网上 / 12310 举报); the anonymous form from the page cache."""
     context = {"not_accepted": NOT_ACCEPTED_12310, "categories": Category12310.choices}
     if request.method == "POST":
         form = IntakeForm(request.POST, request.FILES)
@@ -84,7 +91,8 @@ def new_ticket(request):
     initial = _initial(request)
     if request.GET.get("line") == "12310":
         initial["channel"] = Channel.R12310
-    return render(request, "hotline/new.html", {**context, "form": IntakeForm(initial=initial)})
+    form = IntakeForm(initial=initial)
+    return TemplateResponse(request, "hotline/new.html", {**context, "form": form})
 
 
 @login_not_required
@@ -197,10 +205,11 @@ def _lookup(request, number: str, code: str):
 
 @login_not_required
 @require_http_methods(["GET", "POST"])
+@public_page("track", timeout=3600)
 def track(request):
     """公众查询工单: POST number + 提取码 (never in the URL)."""
     if request.method != "POST":
-        return render(request, "hotline/track.html", {"form": TrackForm()})
+        return TemplateResponse(request, "hotline/track.html", {"form": TrackForm()})
     form = TrackForm(request.POST)
     if not form.is_valid():
         return render(request, "hotline/track.html", {"form": form}, status=400)

@@ -5,17 +5,20 @@ Only the centre's edited texts (``published_title`` / ``published_content`` /
 columns and nothing else, so no template can show a name, a phone or the original text.
 """
 
+import re
+
 from django.contrib.auth.decorators import login_not_required
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404
-from django.shortcuts import render
+from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.functional import cached_property
 from django.views.decorators.http import require_GET
 
 from tongzheng.hotline import statistics
 from tongzheng.hotline.models import Channel, Ticket
+from tongzheng.hotline.pagecache import public_page
 from tongzheng.hotline.search import capped_count, query_terms, search_tickets
 
 PER_PAGE = 20
@@ -74,24 +77,30 @@ class CappedPaginator(Paginator):
         return capped_count(self.object_list, self.CAP)[0]
 
 
+# The pages of the unsearched list that the capped paginator can show (1,000 / 20).
+LIST_PAGES = re.compile(r"(page=([1-9]|[1-4][0-9]|50))?")
+
+
 @login_not_required
 @require_GET
+@public_page("letters", timeout=300, letters=True, query=LIST_PAGES)
 def letter_list(request):
     q = request.GET.get("q", "").strip()[:100]
     page = CappedPaginator(search_published(published_letters(), q), PER_PAGE).get_page(
         request.GET.get("page")
     )
     context = {"page": page, "q": q, "summary": statistics.public_summary()}
-    return render(request, "hotline/publication/list.html", context)
+    return TemplateResponse(request, "hotline/publication/list.html", context)
 
 
 @login_not_required
 @require_GET
+@public_page("letter", timeout=300, letters=True)
 def letter_detail(request, number: str):
     letter = published_letters().filter(number=number).first()
     if letter is None:
         raise Http404
-    return render(request, "hotline/publication/detail.html", {"letter": letter})
+    return TemplateResponse(request, "hotline/publication/detail.html", {"letter": letter})
 
 
 urlpatterns = [
