@@ -20,6 +20,7 @@ from tongzheng.hotline.models import (
     ACTIVE_ASSIGNMENT_STATUSES,
     Assignment,
     AssignmentStatus,
+    Attachment,
     Dispute,
     ExtensionRequest,
     Ticket,
@@ -176,6 +177,28 @@ def ticket_history(ticket: Ticket, *, include_internal: bool):
     """The ticket's updates, oldest first; ``include_internal`` adds the staff-only rows."""
     updates = TicketUpdate.objects.filter(ticket=ticket).select_related("organisation", "actor")
     return updates if include_internal else updates.filter(public=True)
+
+
+def public_history(ticket: Ticket) -> tuple[list[TicketUpdate], list[Attachment]]:
+    """What the reporter sees (查询工单, 我的诉求): the public updates, oldest first, each
+    with its files as ``files``, and the ticket's own public files — two queries.
+
+    An update's files follow the update (as its page always showed them); a file of the
+    ticket itself only when marked public.
+    """
+    updates = list(TicketUpdate.objects.filter(ticket=ticket, public=True))
+    files = Attachment.objects.filter(ticket=ticket).only("name", "size", "update_id")
+    files = files.filter(Q(update__isnull=True, public=True) | Q(update__in=updates))
+    by_update: dict[int, list[Attachment]] = {}
+    own = []
+    for attachment in files:
+        if attachment.update_id is None:
+            own.append(attachment)
+        else:
+            by_update.setdefault(attachment.update_id, []).append(attachment)
+    for update in updates:
+        update.files = by_update.get(update.pk, [])
+    return updates, own
 
 
 def contributions(ticket: Ticket):
