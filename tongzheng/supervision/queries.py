@@ -13,6 +13,7 @@ import datetime
 from dataclasses import dataclass, field
 from heapq import merge
 
+from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet, PermissionDenied
 from django.db import connections
 from django.db.models import Count, Q, Sum
@@ -30,11 +31,13 @@ from tongzheng.core.timed import (
 )
 from tongzheng.supervision.kinds import warning_kind_label
 from tongzheng.supervision.models import DailySnapshot, SystemWarning, Urge
+from tongzheng.supervision.snapshots import TREND_VERSION_KEY
 
 VIEW_DASHBOARD = "supervision.view_dashboard"
 LIST_PAGE_SIZE = 20
 DEPARTMENT_LIMIT = 50
 TREND_DAYS = 30
+TREND_CACHE_SECONDS = 24 * 3600
 STATUSES = ("red", "yellow", "normal", "paused")
 
 
@@ -496,6 +499,21 @@ def trend(user, *, division_code="", days=TREND_DAYS, today=None) -> dict:
         return {"days": [], "red": [], "yellow": [], "open": [], "finished": []}
     _root, division, _department = resolve_place(user, division_code=division_code)
     today = today or timezone.localdate()
+    # Past days do not change: the chart is kept per (division, day) until a snapshot is
+    # written (``snapshots.TREND_VERSION_KEY``) or the day ends. The live counts on the
+    # cards never come from here.
+    key = ":".join(
+        (
+            "supervision:trend",
+            str(cache.get(TREND_VERSION_KEY, 0)),
+            division.path if division is not None else "",
+            today.isoformat(),
+            str(days),
+        )
+    )
+    cached = cache.get(key)
+    if cached is not None:
+        return cached
     since = today - datetime.timedelta(days=days - 1)
     queryset = DailySnapshot.objects.filter(day__gte=since, day__lte=today)
     if division is not None:
@@ -518,6 +536,7 @@ def trend(user, *, division_code="", days=TREND_DAYS, today=None) -> dict:
         result["days"].append(day.isoformat())
         for name in ("red", "yellow", "open", "finished"):
             result[name].append(row.get(name) or 0)
+    cache.set(key, result, TREND_CACHE_SECONDS)
     return result
 
 

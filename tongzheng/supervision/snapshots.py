@@ -16,7 +16,9 @@ Both are system writes: one transaction per day, recorded in the audit trail.
 """
 
 import datetime
+import time
 
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Count, F, Q
 from django.utils import timezone
@@ -24,6 +26,10 @@ from django.utils import timezone
 from tongzheng.audit.actions import record_event
 from tongzheng.core.timed import division_path_lookup, timed_task_models
 from tongzheng.supervision.models import DailySnapshot
+
+#: Changed whenever snapshots are written: the dashboard's cached trend charts are keyed
+#: by it (``queries.trend``).
+TREND_VERSION_KEY = "supervision:trend-version"
 
 
 def _day_bounds(day: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
@@ -109,6 +115,9 @@ def _write_day(day: datetime.date, rows: list[DailySnapshot], *, action: str) ->
             action=action,
             detail={"day": day.isoformat(), "rows": len(rows)},
         )
+    # After the write (a spurious change, if an outer transaction rolls back, only costs
+    # the next chart one query).
+    cache.set(TREND_VERSION_KEY, time.time_ns(), None)
     return len(rows)
 
 
