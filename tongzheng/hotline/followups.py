@@ -7,11 +7,19 @@ only sends the reminders that a status change calls for and applies the mailbox 
   working day left) — one notification to the lead organisation's handlers (active users
   holding ``hotline.handle_ticket``), once per clock: a new yellow point (an approved
   extension, a reopening) earns a new reminder.
-- **自动催办**: a ticket still in a department's hands after its due date — an internal
-  催办 ``TicketUpdate`` (kind ``urge``, no actor: 系统) and a notification to the lead's
-  handlers, on each working day it stays overdue, at most once a working day (the first
-  one on the working day after the due date; none on weekends and holidays). Daily rather
-  than once, because an overdue ticket that nobody presses is the case 催办 exists for.
+- **自动催办**: a ticket still in a department's hands after its due date — a 催办
+  through supervision (``supervision.public.urge``: the ``Urge`` row, no actor: 系统, is
+  the record; its internal ``TicketUpdate`` of kind ``urge`` is the copy in the ticket's
+  history, see ``actions.centre.press``) and a notification to the lead's handlers, on
+  each working day it stays overdue, at most once a working day (the first one on the
+  working day after the due date; none on weekends and holidays). Daily rather than
+  once, because an overdue ticket that nobody presses is the case 催办 exists for.
+- **特急件超时未派单**: an emergency ticket still waiting for dispatch past its
+  ``dispatch_due_at`` (``HOTLINE_EMERGENCY_DISPATCH_MINUTES`` after receipt, default 60) —
+  one supervision warning ``dispatch_overdue`` (``supervision.public.raise_warning``),
+  once per ticket. The overdue mark itself is derived when read
+  (``Ticket.dispatch_overdue``); a dispatch that comes late between two runs raises the
+  warning in ``actions.centre.dispatch_ticket``.
 - **回访提醒**: an answered ticket on the working day after the answer — one notification
   to the centre (active users holding ``hotline.dispatch_ticket`` whose scope covers the
   ticket), once per answer (a reopened ticket answered again is due a new revisit); an
@@ -27,6 +35,11 @@ already done is found from those records (the audit event of a reminder after th
 current warning point or answer; today's automatic 催办 update; the status for the
 mailbox rule), so the command is idempotent: run it every few minutes, and a second run
 the same day sends nothing new. A failing ticket is logged and skipped; the others go on.
+
+Speed: the candidates of each step come from one set-based query, and what a run needs
+about an organisation (its handlers) is looked up once per run, not once per ticket
+(``Run``); each ticket then costs its own short transaction, so the audit chain's lock is
+never held for long while citizens file tickets.
 """
 
 import datetime
@@ -55,6 +68,8 @@ from tongzheng.hotline.models import (
     TicketUpdate,
     UpdateKind,
 )
+from tongzheng.supervision import public as supervision
+from tongzheng.supervision.public import DISPATCH_OVERDUE, UrgeLevel
 
 logger = logging.getLogger(__name__)
 
@@ -131,6 +146,24 @@ def _already_sent(action: str, ticket: Ticket, since) -> bool:
     ).exists()
 
 
+class Run:
+    """What one run looks up once and reuses: each organisation's handlers, the centre."""
+
+    def __init__(self):
+        self._handlers: dict[int, list] = {}
+        self._centre_users: list | None = None
+
+    def handlers(self, organisation_id: int) -> list:
+        if organisation_id not in self._handlers:
+            self._handlers[organisation_id] = centre.handlers_of(organisation_id)
+        return self._handlers[organisation_id]
+
+    def centre_users(self) -> list:
+        if self._centre_users is None:
+            self._centre_users = centre_users()
+        return self._centre_users
+
+
 def _each(pks, step, now) -> int:
     """Run ``step(pk, now)`` for every ticket in its own transaction; count the done ones."""
     done = 0
@@ -169,18 +202,24 @@ def centre_users() -> list:
 # ---- 到期提醒 ------------------------------------------------------------------------------
 
 
-def remind_due(now: datetime.datetime) -> int:
+def remind_due(now: datetime.datetime, run: Run | None = None) -> int:
     """到期提醒 to the lead's handlers of every ticket that turned yellow (once per clock)."""
+    run = run or Run()
     pks = (
         Ticket.objects.yellow(now)
         .filter(status__in=IN_HANDS, organisation__isnull=False)
         .exclude(_sent_since(REMINDER, "warning_at", now))
         .values_list("pk", flat=True)
     )
-    return _each(list(pks), _remind_one, now)
+
+    def step(pk, now):
+        return _remind_one(pk, now, run)
+
+    step.__name__ = "remind_due"
+    return _each(list(pks), step, now)
 
 
-def _remind_one(pk, now) -> bool:
+def _remind_one(pk, now, run: Run) -> bool:
     ticket = _locked(pk)
     if ticket.status not in IN_HANDS or ticket.organisation_id is None:
         return False
@@ -194,6 +233,7 @@ def _remind_one(pk, now) -> bool:
         _("到期提醒：工单 %(number)s") % {"number": ticket.number},
         _("工单 %(number)s 的办理期限为 %(due)s，即将到期，请抓紧办理并按时答复。")
         % {"number": ticket.number, "due": _fmt(ticket.due_at)},
+        handlers=run.handlers(ticket.organisation_id),
     )
     record_event(
         actor=None,
@@ -224,20 +264,26 @@ def _urged_today(now):
     )
 
 
-def urge_overdue(now: datetime.datetime) -> int:
+def urge_overdue(now: datetime.datetime, run: Run | None = None) -> int:
     """自动催办 every overdue ticket in a department's hands, once a working day."""
     if not calendar.is_working_day(now):
         return 0
+    run = run or Run()
     pks = (
         Ticket.objects.red(now)
         .filter(status__in=IN_HANDS, organisation__isnull=False)
         .exclude(_urged_today(now))
         .values_list("pk", flat=True)
     )
-    return _each(list(pks), _urge_one, now)
+
+    def step(pk, now):
+        return _urge_one(pk, now, run)
+
+    step.__name__ = "urge_overdue"
+    return _each(list(pks), step, now)
 
 
-def _urge_one(pk, now) -> bool:
+def _urge_one(pk, now, run: Run) -> bool:
     ticket = _locked(pk)
     if ticket.status not in IN_HANDS or ticket.organisation_id is None:
         return False
@@ -249,19 +295,13 @@ def _urge_one(pk, now) -> bool:
     content = _(
         "系统自动催办：工单已超过办理期限（%(due)s），已超期 %(days)s 个工作日，请尽快办理并答复。"
     ) % {"due": _fmt(ticket.due_at), "days": overdue}
-    update = TicketUpdate.objects.create(
-        ticket=ticket,
-        kind=UpdateKind.URGE,
-        content=content,
-        public=False,
-        actor=None,
-        organisation=ticket.organisation,
-    )
-    count = centre.notify_handlers(
-        ticket.organisation_id,
+    urge, update = centre.press(
         ticket,
-        _("催办：工单 %(number)s") % {"number": ticket.number},
-        content,
+        level=UrgeLevel.URGE,
+        content=content,
+        by=None,
+        subject=_("催办：工单 %(number)s"),
+        handlers=run.handlers(ticket.organisation_id),
     )
     record_event(
         actor=None,
@@ -270,10 +310,11 @@ def _urge_one(pk, now) -> bool:
         target=ticket,
         detail={
             "update": update.pk,
+            "urge": urge.pk,
             "organisation": ticket.organisation_id,
             "due_at": ticket.due_at.isoformat(),
             "overdue_working_days": overdue,
-            "notified": count,
+            "notified": urge.notified,
         },
     )
     return True
@@ -282,8 +323,9 @@ def _urge_one(pk, now) -> bool:
 # ---- 回访提醒 ------------------------------------------------------------------------------
 
 
-def remind_revisit(now: datetime.datetime) -> int:
+def remind_revisit(now: datetime.datetime, run: Run | None = None) -> int:
     """回访提醒 to the centre, the working day after the answer (once per answer)."""
+    run = run or Run()
     pks = list(
         Ticket.objects.filter(
             status=TicketStatus.ANSWERED,
@@ -297,7 +339,7 @@ def remind_revisit(now: datetime.datetime) -> int:
         return 0
     # Who sees which: each centre user's own scope, one query per centre user.
     recipients: dict[int, list] = {pk: [] for pk in pks}
-    for user in centre_users():
+    for user in run.centre_users():
         visible = Ticket.objects.for_user(user, centre.DISPATCH).filter(pk__in=pks)
         for pk in visible.values_list("pk", flat=True):
             recipients[pk].append(user)
@@ -389,6 +431,24 @@ def _deem_one(pk, now, days) -> bool:
     return True
 
 
+# ---- 特急件超时未派单 -------------------------------------------------------------------------
+
+
+def warn_dispatch_overdue(now: datetime.datetime) -> int:
+    """预警 once for every emergency ticket still undispatched past ``dispatch_due_at``."""
+    pks = list(Ticket.objects.dispatch_overdue(now).values_list("pk", flat=True))
+    warned = supervision.subjects_warned(DISPATCH_OVERDUE.code, Ticket, pks)
+    pks = [pk for pk in pks if str(pk) not in warned]
+    return _each(pks, _warn_dispatch_one, now)
+
+
+def _warn_dispatch_one(pk, now) -> bool:
+    ticket = _locked(pk)
+    if not ticket.dispatch_overdue_at(now):
+        return False
+    return centre.warn_dispatch_overdue(ticket, now) is not None
+
+
 # ---- the whole run ------------------------------------------------------------------------
 
 
@@ -398,9 +458,11 @@ def run(now: datetime.datetime | None = None) -> dict[str, int]:
     The mailbox rule goes first: a letter it closes needs no revisit reminder.
     """
     now = now or timezone.now()
+    run = Run()
     return {
         "deemed_satisfied": deem_mailbox_satisfied(now),
-        "due_reminders": remind_due(now),
-        "urged": urge_overdue(now),
-        "revisit_reminders": remind_revisit(now),
+        "dispatch_warnings": warn_dispatch_overdue(now),
+        "due_reminders": remind_due(now, run),
+        "urged": urge_overdue(now, run),
+        "revisit_reminders": remind_revisit(now, run),
     }

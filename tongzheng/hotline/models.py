@@ -11,6 +11,7 @@ by its own ``Assignment``. Confidential reporters (要求保密) are visible to 
 (permission ``hotline.view_reporter``).
 """
 
+import datetime
 import hmac
 import secrets
 
@@ -106,6 +107,24 @@ def limit_for(ticket_type: str, urgency: str = Urgency.NORMAL) -> int:
     return int(configured.get(ticket_type, LIMIT_WORKING_DAYS[ticket_type]))
 
 
+#: Minutes from receipt to dispatch for an emergency (特急) ticket (DOMAIN.md §6: "1 小时
+#:内派单"); ``settings.HOTLINE_EMERGENCY_DISPATCH_MINUTES`` overrides it.
+DEFAULT_EMERGENCY_DISPATCH_MINUTES = 60
+
+
+def dispatch_deadline(received_at: datetime.datetime, urgency: str) -> datetime.datetime | None:
+    """When a ticket received at ``received_at`` must be dispatched: emergency only.
+
+    Minutes on the wall clock, not working days: an emergency does not wait for Monday.
+    """
+    if urgency != Urgency.EMERGENCY:
+        return None
+    minutes = int(
+        getattr(settings, "HOTLINE_EMERGENCY_DISPATCH_MINUTES", DEFAULT_EMERGENCY_DISPATCH_MINUTES)
+    )
+    return received_at + datetime.timedelta(minutes=minutes)
+
+
 class Subject(models.Model):
     """诉求分类 (城市管理、交通出行、教育 …): what a ticket is about; dispatch rules key on it."""
 
@@ -159,6 +178,15 @@ def hash_code(number: str, code: str) -> str:
 class TicketQuerySet(TimedTaskQuerySet):
     def open_tickets(self):
         return self.filter(status__in=OPEN_STATUSES)
+
+    def dispatch_overdue(self, now=None):
+        """Emergency tickets still waiting for their first dispatch past ``dispatch_due_at``
+        (the partial index ``hotline_ticket_dispatch_due`` holds exactly the waiting ones)."""
+        return self.filter(
+            status=TicketStatus.RECEIVED,
+            dispatched_at__isnull=True,
+            dispatch_due_at__lt=now or timezone.now(),
+        )
 
 
 class Ticket(TimedTask):
@@ -255,6 +283,10 @@ class Ticket(TimedTask):
     )
     not_accepted_reason = models.CharField(_("不予受理理由"), max_length=200, blank=True)
     dispatched_at = models.DateTimeField(_("派单时间"), null=True, blank=True)
+    # 特急件派单时限: set at intake for an emergency ticket (``dispatch_deadline``), else
+    # null. Whether it is overdue is derived when read (``dispatch_overdue``), like the
+    # red and yellow cards; ``hotline_followups`` raises the supervision warning once.
+    dispatch_due_at = models.DateTimeField(_("派单时限"), null=True, blank=True)
     answered_at = models.DateTimeField(_("答复时间"), null=True, blank=True)
     closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
     satisfaction = models.CharField(
@@ -300,6 +332,15 @@ class Ticket(TimedTask):
                 condition=models.Q(finished_at__isnull=True),
                 name="hotline_ticket_open_due",
             ),
+            # Emergency tickets waiting for their first dispatch (a handful at any time):
+            # the follow-up run and the centre's overdue mark read them without a scan.
+            models.Index(
+                fields=["dispatch_due_at"],
+                condition=models.Q(
+                    dispatch_due_at__isnull=False, dispatched_at__isnull=True, status="received"
+                ),
+                name="hotline_ticket_dispatch_due",
+            ),
         ]
 
     def __str__(self):
@@ -322,6 +363,28 @@ class Ticket(TimedTask):
 
     def timed_title(self) -> str:
         return f"{self.number} {self.title or self.content[:20]}"
+
+    def dispatch_overdue_at(self, now: datetime.datetime | None = None) -> bool:
+        """超时未派单: an emergency ticket still waiting for dispatch past its time limit."""
+        return (
+            self.dispatch_due_at is not None
+            and self.dispatched_at is None
+            and self.status == TicketStatus.RECEIVED
+            and (now or timezone.now()) > self.dispatch_due_at
+        )
+
+    @property
+    def dispatch_overdue(self) -> bool:
+        return self.dispatch_overdue_at()
+
+    @property
+    def dispatched_late(self) -> bool:
+        """超时派单: first dispatched after the emergency time limit (for statistics)."""
+        return (
+            self.dispatch_due_at is not None
+            and self.dispatched_at is not None
+            and self.dispatched_at > self.dispatch_due_at
+        )
 
     @classmethod
     def inbox_for_user(cls, user):

@@ -52,6 +52,9 @@ STAGE_OVER_LIMIT = register_warning_kind("stage_over_limit", _("环节超时（�
 PRELIMINARY_REVIEW_LATE = register_warning_kind("preliminary_review_late", _("初审超时"))
 NOT_ONLINE = register_warning_kind("not_online", _("未按要求网上办理"))
 FEE_WITHOUT_BASIS = register_warning_kind("fee_without_basis", _("无依据收费"))
+# A task that must be handed on within minutes (an emergency hotline ticket: 特急件 1 hour
+# from receipt to dispatch) was not handed on in time.
+DISPATCH_OVERDUE = register_warning_kind("dispatch_overdue", _("紧急事项超时未派单"))
 
 
 @dataclass(frozen=True)

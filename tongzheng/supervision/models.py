@@ -10,7 +10,8 @@ belongs to is a real FK, because organisations are the platform floor.
 - ``Rectification`` (差评整改): a timed task (15 working days by default) the department
   answers; the rater then re-rates (a ``Rating`` with ``rerating_of``).
 - ``Appeal`` (申诉): the department disputes a bad rating; a supervisor decides.
-- ``Urge`` (催办 / 督办): a supervisor presses on a red or yellow task of any module.
+- ``Urge`` (催办 / 督办): a supervisor, a module's staff or the system presses on a task of
+  any module (``supervision.public.urge``).
 - ``DailySnapshot``: one day's counts per module and division, for the trend chart only —
   the live red/yellow status is always derived from the clock when read.
 """
@@ -304,7 +305,14 @@ class UrgeLevel(models.TextChoices):
 
 
 class Urge(models.Model):
-    """催办 / 督办 — a supervisor presses on a red or yellow task of any module."""
+    """催办 / 督办 — someone presses on a task of any module: the record of truth.
+
+    Written by ``supervision.public.urge`` only: from the dashboard (a supervisor presses a
+    red or yellow task) or by the module that owns the task (the hotline centre's 催办 /
+    督办 of a ticket, and its automatic daily 催办 of an overdue ticket: ``urged_by`` None,
+    the system). A module that keeps a history of its own (the ticket's ``TicketUpdate``)
+    copies the urge into it in the same transaction; that copy is a view of this row.
+    """
 
     level = models.CharField(_("方式"), max_length=10, choices=UrgeLevel.choices)
     task_type = models.CharField(_("任务类型"), max_length=100)
@@ -316,9 +324,12 @@ class Urge(models.Model):
     )
     division_path = models.CharField(max_length=64, db_index=True)
     message = models.TextField(_("催办意见"), blank=True)
+    # None: the system (a module's automatic 催办, e.g. an overdue ticket each working day).
     urged_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="+",
         verbose_name=_("催办人"),
     )

@@ -47,6 +47,8 @@ from tongzheng.hotline.models import (
     UpdateKind,
     limit_for,
 )
+from tongzheng.supervision import public as supervision
+from tongzheng.supervision.public import DISPATCH_OVERDUE, Urge, UrgeLevel
 
 DISPATCH = "hotline.dispatch_ticket"
 HANDLE = "hotline.handle_ticket"
@@ -217,9 +219,13 @@ def _dispatch_text(lead, assisting, instructions) -> str:
     return text
 
 
-def notify_handlers(organisation_id, ticket, subject, body) -> int:
-    """Notify the handlers of an organisation about a ticket; how many were told."""
-    recipients = handlers_of(organisation_id)
+def notify_handlers(organisation_id, ticket, subject, body, handlers=None) -> int:
+    """Notify the handlers of an organisation about a ticket; how many were told.
+
+    ``handlers``: the organisation's handlers when the caller already has them (a
+    follow-up run looks each organisation up once, not once a ticket).
+    """
+    recipients = handlers_of(organisation_id) if handlers is None else handlers
     for user in recipients:
         notify(recipient=user, subject=subject, body=body, about=ticket)
     return len(recipients)
@@ -250,6 +256,8 @@ def dispatch_ticket(
         assisting = _check_organisations(actor, lead, assisting)
         assignments = _create_assignments(actor, ticket, lead, assisting, instructions)
         now = timezone.now()
+        if ticket.dispatch_overdue_at(now):
+            warn_dispatch_overdue(ticket, now, actor=actor)
         ticket.status = TicketStatus.DISPATCHED
         ticket.organisation = lead
         ticket.dispatched_at = now
@@ -686,10 +694,46 @@ def decide_extension(
 
 # ---- 催办 / 督办 ---------------------------------------------------------------------------
 
+UPDATE_KINDS = {UrgeLevel.URGE: UpdateKind.URGE, UrgeLevel.SUPERVISE: UpdateKind.SUPERVISE}
 
-def _press(*, actor, ticket, kind, content, request, action, subject) -> TicketUpdate:
+
+def press(
+    ticket: Ticket, *, level: str, content: str, by, subject: str, handlers=None
+) -> tuple[Urge, TicketUpdate]:
+    """催办 / 督办 a ticket through supervision; the caller holds the row lock.
+
+    The supervision ``Urge`` (``supervision.public.urge``) is the record of truth: it is
+    what supervision's pages list and count, with the lead's handlers notified. The
+    internal ``TicketUpdate`` of kind ``urge`` / ``supervise`` is its copy in the ticket's
+    history, written here from the urge in the same transaction and nowhere else.
+    ``by`` None is the system (the automatic 催办 of ``hotline.followups``).
+    """
+    if handlers is None:
+        handlers = handlers_of(ticket.organisation_id)
+    urge = supervision.urge(
+        task=ticket,
+        level=level,
+        message=content,
+        by=by,
+        organisation=ticket.organisation,
+        recipients=handlers,
+        subject=subject % {"number": ticket.number},
+    )
+    update = TicketUpdate.objects.create(
+        ticket=ticket,
+        kind=UPDATE_KINDS[level],
+        content=urge.message,
+        public=False,
+        actor=urge.urged_by,
+        organisation=urge.organisation,
+    )
+    return urge, update
+
+
+def _press(*, actor, ticket, level, content, request, action, subject) -> TicketUpdate:
     require_permission(actor, DISPATCH)
-    if not content.strip():
+    content = content.strip()
+    if not content:
         raise ValidationError({"content": _("请填写内容。")})
     with transaction.atomic():
         ticket = _locked(ticket)
@@ -700,43 +744,35 @@ def _press(*, actor, ticket, kind, content, request, action, subject) -> TicketU
         )
         repeated = TicketUpdate.objects.filter(
             ticket=ticket,
-            kind=kind,
+            kind=UPDATE_KINDS[level],
             actor=actor,
             content=content,
             created_at__gte=timezone.now() - REPEAT_WINDOW,
         ).exists()
         if repeated:
             raise ValidationError(_("相同内容刚刚已经发出，请勿重复提交。"))
-        update = TicketUpdate.objects.create(
-            ticket=ticket,
-            kind=kind,
-            content=content,
-            public=False,
-            actor=actor,
-            organisation=ticket.organisation,
-        )
-        count = notify_handlers(
-            ticket.organisation_id,
-            ticket,
-            subject % {"number": ticket.number},
-            content,
-        )
+        urge, update = press(ticket, level=level, content=content, by=actor, subject=subject)
         record_event(
             actor=actor,
             action=action,
             target=ticket,
             request=request,
-            detail={"update": update.pk, "organisation": ticket.organisation_id, "notified": count},
+            detail={
+                "update": update.pk,
+                "urge": urge.pk,
+                "organisation": ticket.organisation_id,
+                "notified": urge.notified,
+            },
         )
     return update
 
 
 def urge_ticket(*, actor, ticket: Ticket, content: str, request=None) -> TicketUpdate:
-    """催办: remind the lead organisation; its handlers are notified."""
+    """催办: remind the lead organisation; its handlers are notified (``press``)."""
     return _press(
         actor=actor,
         ticket=ticket,
-        kind=UpdateKind.URGE,
+        level=UrgeLevel.URGE,
         content=content,
         request=request,
         action="hotline.ticket_urged",
@@ -745,15 +781,43 @@ def urge_ticket(*, actor, ticket: Ticket, content: str, request=None) -> TicketU
 
 
 def supervise_ticket(*, actor, ticket: Ticket, content: str, request=None) -> TicketUpdate:
-    """督办: a formal supervision notice to the lead organisation; its handlers are notified."""
+    """督办: a formal supervision notice to the lead organisation (``press``)."""
     return _press(
         actor=actor,
         ticket=ticket,
-        kind=UpdateKind.SUPERVISE,
+        level=UrgeLevel.SUPERVISE,
         content=content,
         request=request,
         action="hotline.ticket_supervised",
         subject=_("督办：工单 %(number)s"),
+    )
+
+
+# ---- 特急件超时未派单 -------------------------------------------------------------------------
+
+
+def warn_dispatch_overdue(ticket: Ticket, now, actor=None):
+    """预警 "紧急事项超时未派单" about an emergency ticket, once (the caller holds the lock).
+
+    Raised by ``hotline.followups`` while the ticket waits and by ``dispatch_ticket`` when
+    the dispatch itself comes late between two runs. Returns the warning, or None when
+    one was already raised.
+    """
+    if supervision.warnings_for(ticket).filter(kind=DISPATCH_OVERDUE.code).exists():
+        return None
+    return supervision.raise_warning(
+        kind=DISPATCH_OVERDUE.code,
+        subject=ticket,
+        organisation=getattr(actor, "organisation", None),
+        detail=_("特急工单 %(number)s 于 %(received)s 受理，应于 %(due)s 前派单，%(state)s。")
+        % {
+            "number": ticket.number,
+            "received": timezone.localtime(ticket.created_at).strftime("%Y-%m-%d %H:%M"),
+            "due": timezone.localtime(ticket.dispatch_due_at).strftime("%Y-%m-%d %H:%M"),
+            "state": _("超时派单") if actor is not None else _("至今未派单"),
+        },
+        at=now,
+        actor=actor,
     )
 
 

@@ -3,7 +3,8 @@
 Public intake and follow-up have no actor (公众, no account) or a signed-in citizen /
 enterprise account; phone intake (电话受理) needs a staff operator with
 ``hotline.take_call``. Every ticket's clock (``core.timed.TimedTask``) starts at intake
-with the limit for its type and urgency (``models.limit_for``).
+with the limit for its type and urgency (``models.limit_for``); an emergency ticket also
+gets its dispatch time limit (``dispatch_due_at``, ``models.dispatch_deadline``).
 """
 
 import re
@@ -25,6 +26,7 @@ from tongzheng.hotline.models import (
     TicketUpdate,
     UpdateKind,
     Urgency,
+    dispatch_deadline,
     hash_code,
     limit_for,
     new_extraction_code,
@@ -220,6 +222,7 @@ def create_ticket(*, actor=None, data: dict, request=None) -> tuple[Ticket, str]
                 type=data["type"],
                 category=data.get("category") or "",
                 urgency=urgency,
+                dispatch_due_at=dispatch_deadline(now, urgency),
                 subject=data.get("subject"),
                 mailbox=mailbox,
                 title=title,

@@ -306,11 +306,11 @@ def test_one_failing_ticket_does_not_stop_the_others(world, clock):
     real = actions.notify_handlers
     calls = []
 
-    def flaky(organisation_id, ticket, subject, body):
+    def flaky(organisation_id, ticket, subject, body, handlers=None):
         calls.append(ticket.pk)
         if len(calls) == 1:
             raise RuntimeError("mail queue down")
-        return real(organisation_id, ticket, subject, body)
+        return real(organisation_id, ticket, subject, body, handlers=handlers)
 
     with mock.patch.object(actions, "notify_handlers", flaky):
         assert run(clock, at(9, 29, 9))["due_reminders"] == 1
