@@ -3,9 +3,10 @@ in the product).
 
 The bare view is the framework's ceiling for the status lookup (办件查询): the same POST
 (CSRF-checked by the same middleware), the same single indexed query as
-``services.public.find_application`` — ``number`` is unique, joined to its version,
-organisation and current stage — and a one-word plain-text answer: no query-code hash,
-no rate-limit cache reads, no event list, no template.
+``services.public.find_application`` (it calls the same ``public.status_lookup``:
+``number`` is unique, joined to its version, organisation, current stage and result) and
+a one-word plain-text answer: no query-code hash, no rate-limit cache reads, no event
+list, no template.
 """
 
 from django.contrib.auth.decorators import login_not_required
@@ -13,7 +14,7 @@ from django.http import HttpResponse
 from django.urls import path
 from django.views.decorators.http import require_POST
 
-from tongzheng.services.models import Application, ApplicationStatus
+from tongzheng.services import public
 from tongzheng.urls import urlpatterns as product_urlpatterns
 
 
@@ -21,12 +22,7 @@ from tongzheng.urls import urlpatterns as product_urlpatterns
 @require_POST
 def bare_status(request):
     number = request.POST.get("number", "").strip().upper()[:32]
-    application = (
-        Application.objects.select_related("version", "organisation", "current_stage")
-        .exclude(status=ApplicationStatus.DRAFT)
-        .filter(number=number)
-        .first()
-    )
+    application = next(iter(public.status_lookup(number)), None)
     if application is None:
         return HttpResponse(status=404)
     return HttpResponse(application.status, content_type="text/plain; charset=utf-8")
