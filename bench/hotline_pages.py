@@ -183,6 +183,21 @@ def main() -> int:
             stats = pstats.Stats(profiler, stream=out).strip_dirs()
             stats.sort_stats("cumulative").print_stats(40)
             stats.sort_stats("tottime").print_stats(25)
+            by_file: dict[str, list[float]] = {}
+            for (path, _line, _function), (_cc, calls, own, *_rest) in pstats.Stats(
+                profiler
+            ).stats.items():
+                filename = path.split("site-packages/")[-1].split("/work/main/")[-1]
+                total = by_file.setdefault(filename, [0, 0.0])
+                total[0] += calls
+                total[1] += own
+            print("calls and own time by file (per request):", file=out)
+            for filename, (calls, own) in sorted(by_file.items(), key=lambda kv: -kv[1][1])[:25]:
+                print(
+                    f"  {filename:50} {calls / args.samples:8.0f} calls "
+                    f"{own / args.samples * 1000:7.2f} ms",
+                    file=out,
+                )
             print(f"## {name}: cProfile of {args.samples} requests\n{out.getvalue()}")
             print(f"## {name}: the last request's queries")
             for query in captured.captured_queries:
