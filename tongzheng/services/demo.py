@@ -335,6 +335,72 @@ REFUSAL_REASONS = (
 TASK_REFUSALS = ("现场核查不符合要求。", "材料与实际情况不符。", "不符合相关规划要求。")
 DECISION_REFUSAL = "经审查，申请不符合法定条件，不予许可。"
 
+# 补正 (一次性告知补正): the share of applications told to supplement before 受理 and
+# during 审查 (once each at most, as request_supplement allows); the applicant answers
+# within a fortnight, so only recent notices are still open.
+SUPPLEMENT_BEFORE_ACCEPTANCE = 0.08
+SUPPLEMENT_IN_REVIEW = 0.03
+SUPPLEMENT_OTHER_ITEMS = ("申请表缺少法定代表人签字。", "身份证明复印件不清晰。", "")
+SUPPLEMENT_NOTE = "请一次性补齐上述材料后重新提交，补正期间不计入办理时限。"
+# 特别程序: the kinds an item's review may need (by basic code), the share of its
+# accepted applications that go through one, and per kind (label, reason, outcome,
+# calendar days it takes: lowest, highest).
+SPECIAL_KINDS = {
+    "000101002000": ("inspection",),
+    "000101003000": ("expert_review",),
+    "000101004000": ("hearing", "expert_review"),
+    "000101005000": ("expert_review", "testing"),
+    "000101006000": ("inspection", "expert_review"),
+    "000101007000": ("testing",),
+    "000101012000": ("inspection",),
+    "000101013000": ("inspection",),
+    "000101014000": ("testing",),
+    "000101015000": ("appraisal",),
+}
+SPECIAL_SHARE = 0.12
+SPECIAL = {
+    "hearing": (
+        "听证",
+        "申请事项直接关系他人重大利益，利害关系人申请听证。",
+        "听证会已举行，听证笔录作为决定依据。",
+        15,
+        35,
+    ),
+    "inspection": ("检验", "需对经营场所和设施进行现场检验。", "现场检验合格。", 2, 10),
+    "testing": ("检测", "需委托有资质的机构进行检测。", "检测报告结论为合格。", 3, 15),
+    "appraisal": ("鉴定", "需委托专业机构进行鉴定。", "鉴定意见已出具。", 5, 20),
+    "expert_review": ("专家评审", "技术方案需组织专家评审。", "专家评审通过。", 5, 20),
+}
+# 好差评 (supervision's Rating, Rectification and Appeal): who rates, how, and what
+# follows a bad rating. Levels are 5 非常满意 … 1 非常不满意, drawn from cumulative
+# shares that depend on how the application went.
+RATED_SHARE = 0.45
+LEVELS = (5, 4, 3, 2, 1)
+LEVEL_SHARES_DONE = (0.86, 0.97, 0.994, 0.998, 1.0)
+LEVEL_SHARES_LATE = (0.6, 0.84, 0.95, 0.98, 1.0)
+LEVEL_SHARES_REFUSED = (0.35, 0.58, 0.8, 0.92, 1.0)
+LEVEL_SHARES_RERATED = (0.45, 0.8, 0.95, 0.98, 1.0)
+RATING_COMMENTS = {
+    5: ("办事效率高，工作人员很耐心。", "网上申请方便，一次都没跑。", "", ""),
+    4: ("整体满意，材料要求可以再写清楚些。", ""),
+    3: ("等待时间有点长。", ""),
+    2: ("补正要求前后不一致，多跑了一趟。", "不予办理的理由没有讲清楚。"),
+    1: ("办理超时，电话咨询无人接听。", "对办理结果不满意。"),
+}
+RERATING_COMMENT = "部门已回访说明，问题已解决。"
+RECTIFICATION_ANSWERS = (
+    "已回访申请人说明情况，并完善一次性告知清单。",
+    "已约谈窗口工作人员，加强业务培训。",
+    "已优化办理流程，压缩审查环节用时。",
+)
+APPEAL_SHARE_REFUSED = 0.15  # of bad ratings of a refused application: the department appeals
+APPEAL_SHARE = 0.02  # of the other bad ratings
+APPEAL_UPHELD_SHARE = 0.5
+APPEAL_REASON = "差评针对依法作出的不予许可结果，与服务质量无关。"
+APPEAL_UPHELD = "经核查，差评系对法定不予许可结果不满，申诉成立，不计入评价。"
+APPEAL_REJECTED = "经核查，办理中存在告知不清的问题，申诉不成立，请整改。"
+RERATED_SHARE = 0.7
+
 APPLICATION_COLUMNS = (
     "id",
     "number",
@@ -403,6 +469,83 @@ RESULT_COLUMNS = (
     "issued_at",
     "issued_by_id",
 )
+SUPPLEMENT_COLUMNS = (
+    "id",
+    "application_id",
+    "other_items",
+    "note",
+    "issued_at",
+    "issued_by_id",
+    "resume_status",
+    "resubmitted_at",
+)
+SUPPLEMENT_MATERIAL_COLUMNS = ("supplementnotice_id", "material_id")
+SPECIAL_COLUMNS = (
+    "application_id",
+    "kind",
+    "reason",
+    "started_at",
+    "started_by_id",
+    "ended_at",
+    "ended_by_id",
+    "outcome",
+    "resume_status",
+)
+RATING_COLUMNS = (
+    "id",
+    "subject_type",
+    "subject_id",
+    "subject_repr",
+    "organisation_id",
+    "division_path",
+    "level",
+    "indicators",
+    "comment",
+    "rater_id",
+    "rated_at",
+    "rerating_of_id",
+    "excluded",
+)
+RECTIFICATION_COLUMNS = (
+    "id",
+    "rating_id",
+    "organisation_id",
+    "division_path",
+    "status",
+    "answer",
+    "answered_by_id",
+    "created_at",
+    "started_at",
+    "limit_working_days",
+    "due_at",
+    "warning_at",
+    "paused_since",
+    "paused_working_days",
+    "finished_at",
+)
+APPEAL_COLUMNS = (
+    "rectification_id",
+    "reason",
+    "filed_by_id",
+    "filed_at",
+    "decision",
+    "reviewed_by_id",
+    "reviewed_at",
+    "review_comment",
+)
+#: What one batch writes, in this order (parents before children for SQLite's checks).
+TABLES = (
+    "applications",
+    "tasks",
+    "events",
+    "results",
+    "supplements",
+    "supplement_materials",
+    "special_procedures",
+    "ratings",
+    "rectifications",
+    "appeals",
+)
 
 
 def demo_query_code(seed: int, number: str) -> str:
@@ -468,23 +611,31 @@ class Plan:
     """Everything a worker needs, built once in the parent (no database in the workers)."""
 
     seed: int
-    first_id: int
+    first_id: int  # application ids follow on from here, one per position
+    supplement_first_id: int  # two notices per position: before 受理, in 审查
+    rating_first_id: int  # two ratings per position: the first, the re-rating
+    rectification_first_id: int  # one per position
     start: float
     span: float
     now: float
-    # (item id, organisation id, division path, fee, licence prefix,
-    #  ((version id, published ts, promised limit, stages), ...)) where a stage is
-    #  (stage id, name, limit, refusal ends, ((stage task id, org id, path, org name), ...))
+    # (item id, organisation id, division path, fee, licence prefix, name, special kinds,
+    #  ((version id, published ts, promised limit, stages, materials), ...)) where a stage
+    #  is (stage id, name, limit, refusal ends, ((stage task id, org id, path, org name), ...))
+    #  and a material (material id, name)
     items: tuple
     cumulative: tuple  # cumulative item weights
     applicants: tuple  # ((user id, name), ...)
     staff_id: int | None
     staff_role: str
+    supervisor_id: int | None  # reviews appeals (申诉审核)
+    rectification_limit: int  # working days to answer a bad rating
+    indicators: tuple  # keys of supervision's online rating indicators
     calendar: Calendar
     copy: bool
 
 
 NULL = "\\N"
+EMPTY = {}
 
 
 def _copy_value(value) -> str:
@@ -514,260 +665,551 @@ def _copy_text(rows) -> str:
     return "".join("\t".join(map(_copy_value, row)) + "\n" for row in rows)
 
 
-def make_batch(plan: Plan, batch: int, first: int, count: int):
-    """Applications ``first`` .. ``first + count - 1``: four row lists (or COPY texts)."""
+def make_batch(plan: Plan, batch: int, first: int, count: int) -> list:
+    """Applications ``first`` .. ``first + count - 1``: one row list (or COPY text) per
+    entry of ``TABLES``."""
     rng = random.Random(plan.seed * 7_919 + batch)
-    rand, uniform = rng.random, rng.uniform
-    cal = plan.calendar
-    now = plan.now
-    items, cumulative = plan.items, plan.cumulative
-    total_weight = cumulative[-1]
-    applicants = plan.applicants
-    staff, role = plan.staff_id, plan.staff_role
-    applications, tasks, events, results = [], [], [], []
-    fromts = datetime.datetime.fromtimestamp
-    offset_zone = datetime.timezone(datetime.timedelta(seconds=cal.offset))
-    empty = {}
-
+    out = {name: [] for name in TABLES}
     for position in range(first, first + count):
-        app_id = plan.first_id + position
-        # Submissions cluster in office hours of working days, spread over the period.
-        t0 = plan.start + rand() * plan.span
-        local = fromts(t0, offset_zone)
-        t0 += (9 + rand() * 8 - local.hour - local.minute / 60) * 3600
-        if t0 > now:
-            t0 = now - rand() * 3600
-        item_id, org_id, path, fee, prefix, versions = items[
-            bisect.bisect(cumulative, rand() * total_weight)
-        ]
-        version_id, _published, promised, stages = versions[0]
-        for candidate in versions[1:]:
-            if candidate[1] <= t0:
-                version_id, _published, promised, stages = candidate
-        number = f"SQ{fromts(t0, offset_zone):%Y%m%d}{app_id:010d}"
-        code = demo_query_code(plan.seed, number)
-        code_hash = hashlib.new("sm3", f"{number}:{code}".encode()).hexdigest()
-        applicant_id, applicant_name = applicants[int(rand() * len(applicants))]
-        roll = rand()
-        channel = "online" if roll < 0.7 else ("window" if roll < 0.95 else "post")
-        seq = 0
-        status = "draft"
-
-        # ``event`` and ``task`` are called only within this iteration, so reading the
-        # loop's ``app_id`` is safe (B023 guards against closures called later).
-        def event(action, to_status, at, actor, actor_role, organisation, note="", detail=empty):
-            nonlocal seq, status
-            seq += 1
-            events.append(
-                (
-                    app_id,  # noqa: B023
-                    seq,
-                    action,
-                    actor,
-                    actor_role,
-                    organisation,
-                    at,
-                    status,
-                    to_status,
-                    note,
-                    detail,
-                )
-            )
-            status = to_status
-
-        def task(kind, stage_id, stage_task_id, organisation, task_path, start, limit, end, out):
-            """One task started at ``start``; finished at ``end`` with ``out`` if that is
-            before now, else left open (pending)."""
-            due, warning = cal.deadline(start, limit)
-            done = end is not None and end <= now
-            tasks.append(
-                (
-                    app_id,  # noqa: B023
-                    kind,
-                    stage_id,
-                    stage_task_id,
-                    organisation,
-                    task_path,
-                    out[0] if done else "pending",
-                    out[1] if done else "",
-                    staff if done else None,
-                    start,
-                    start,
-                    limit,
-                    due,
-                    warning,
-                    None,
-                    0,
-                    end if done else None,
-                )
-            )
-            return done
-
-        event("submit", "submitted", t0, applicant_id, "申请人", None)
-        accepted_at = decided_at = closed_at = started = due = warning = finished = None
-        limit = 0
-        reason = ""
-        current_stage = None
-        t = t0 + uniform(0.05, 3.0) * DAY
-        refused_acceptance = rand() < 0.04
-        outcome = ("refused", REFUSAL_REASONS[0]) if refused_acceptance else ("done", "")
-        if task("acceptance", None, None, org_id, path, t0, ACCEPTANCE_LIMIT, t, outcome):
-            if refused_acceptance:
-                reason = REFUSAL_REASONS[int(rand() * len(REFUSAL_REASONS))]
-                closed_at = t
-                event("refuse_acceptance", "not_accepted", t, staff, role, org_id, reason)
-            else:
-                accepted_at = started = t
-                limit = promised
-                due, warning = cal.deadline(t, limit)
-                event("accept", "reviewing" if stages else "deciding", t, staff, role, org_id)
-                refused = False
-                for stage_id, stage_name, stage_limit, refusal_ends, departments in stages:
-                    current_stage = stage_id
-                    stage_start = t
-                    finishes = []
-                    for department in departments:
-                        spent = uniform(0.1, 1.25) * max(stage_limit, 0.3) * 1.4 * DAY
-                        finishes.append((stage_start + spent, rand() < 0.03, department))
-                    finishes.sort()
-                    open_left = len(finishes)
-                    ended = False
-                    for end, says_no, department in finishes:
-                        st_id, dept_org, dept_path, dept_name = department
-                        if ended:  # cancelled by a sibling's refusal at ``t``
-                            task(
-                                "review",
-                                stage_id,
-                                st_id,
-                                dept_org,
-                                dept_path,
-                                stage_start,
-                                stage_limit,
-                                t,
-                                ("cancelled", "本环节已有部门不同意，环节结束。"),
-                            )
-                            continue
-                        opinion = (
-                            TASK_REFUSALS[int(rand() * len(TASK_REFUSALS))] if says_no else "同意。"
-                        )
-                        outcome = ("refused", opinion) if says_no else ("approved", opinion)
-                        if not task(
-                            "review",
-                            stage_id,
-                            st_id,
-                            dept_org,
-                            dept_path,
-                            stage_start,
-                            stage_limit,
-                            end,
-                            outcome,
-                        ):
-                            continue  # still with the department
-                        open_left -= 1
-                        t = end
-                        refused = refused or says_no
-                        ends = says_no and refusal_ends
-                        last = open_left == 0 or ends
-                        is_last_stage = stage_id == stages[-1][0]
-                        to_status = "deciding" if last and (ends or is_last_stage) else "reviewing"
-                        event(
-                            "refuse_task" if says_no else "approve_task",
-                            to_status,
-                            end,
-                            staff,
-                            role,
-                            dept_org,
-                            opinion,
-                            {"stage": stage_name, "department": dept_name},
-                        )
-                        if ends:
-                            ended = True
-                            open_left = 0
-                    if open_left or ended:
-                        break  # a department is still at work, or a refusal ended it
-                if status == "deciding":
-                    current_stage = None
-                    remaining = max(0, cal.between(t, due))
-                    end = t + uniform(0.05, 2.0) * DAY
-                    approve = not refused and rand() > 0.02
-                    outcome = ("approved", "") if approve else ("refused", DECISION_REFUSAL)
-                    if task("decision", None, None, org_id, path, t, remaining, end, outcome):
-                        t = decided_at = end
-                        reason = "" if approve else DECISION_REFUSAL
-                        event(
-                            "approve" if approve else "refuse",
-                            "approved" if approve else "refused",
-                            t,
-                            staff,
-                            role,
-                            org_id,
-                            reason,
-                        )
-                        if approve:
-                            end = t + uniform(0.05, 2.5) * DAY
-                            licence = f"{prefix}{fromts(end, offset_zone):%Y}{app_id:08d}"
-                            if task(
-                                "result",
-                                None,
-                                None,
-                                org_id,
-                                path,
-                                t,
-                                RESULT_LIMIT,
-                                end,
-                                ("done", licence),
-                            ):
-                                t = end
-                                results.append((app_id, licence, "", fee, t, staff))
-                                event("issue_result", "issued", t, staff, role, org_id, licence)
-                        if status in ("issued", "refused"):
-                            end = t + uniform(0.0, 1.0) * DAY
-                            if end <= now:
-                                closed_at = finished = end
-                                event("close", "closed", end, staff, role, org_id)
-        applications.append(
-            (
-                app_id,
-                number,
-                code_hash,
-                applicant_id,
-                applicant_name,
-                item_id,
-                version_id,
-                org_id,
-                path,
-                channel,
-                empty,
-                status,
-                current_stage if status == "reviewing" else None,
-                t0,
-                t0,
-                accepted_at,
-                decided_at,
-                reason if status in ("not_accepted", "refused", "closed") else "",
-                closed_at,
-                started,
-                limit,
-                due,
-                warning,
-                None,
-                0,
-                finished,
-            )
-        )
+        _Case(plan, rng, out, position).run()
     if plan.copy:
-        return (
-            _copy_text(applications),
-            _copy_text(tasks),
-            _copy_text(events),
-            _copy_text(results),
-            count,
-        )
-    return applications, tasks, events, results, count
+        return [_copy_text(out[name]) for name in TABLES]
+    return [out[name] for name in TABLES]
 
 
 def _make_batch_star(args):
     return make_batch(*args)
+
+
+class _Case:
+    """One application's life, written row by row as ``services.actions`` would have.
+
+    Each step that happened before ``plan.now`` is written with its event; the first step
+    still ahead leaves its task open. A pause (补正 or 特别程序) stops the application's
+    clock (once accepted) and the open tasks' clocks, as ``_pause_all`` does: a finished
+    pause adds its working days to their deadlines, an open one leaves them paused.
+    """
+
+    __slots__ = (
+        "plan",
+        "rng",
+        "out",
+        "position",
+        "app_id",
+        "number",
+        "name",
+        "applicant_id",
+        "channel",
+        "org_id",
+        "path",
+        "seq",
+        "status",
+        "t",
+        "accepted_at",
+        "decided_at",
+        "closed_at",
+        "started",
+        "limit",
+        "due",
+        "warning",
+        "paused_days",
+        "paused_since",
+        "finished",
+        "reason",
+        "current_stage",
+    )
+
+    def __init__(self, plan: Plan, rng: random.Random, out: dict, position: int):
+        self.plan, self.rng, self.out, self.position = plan, rng, out, position
+        self.app_id = plan.first_id + position
+        self.seq = 0
+        self.status = "draft"
+        self.accepted_at = self.decided_at = self.closed_at = self.finished = None
+        self.started = self.due = self.warning = self.paused_since = None
+        self.limit = self.paused_days = 0
+        self.reason = ""
+        self.current_stage = None
+
+    # -- writing ----------------------------------------------------------------------
+
+    def event(self, action, to_status, at, actor, role, organisation, note="", detail=EMPTY):
+        self.seq += 1
+        self.out["events"].append(
+            (
+                self.app_id,
+                self.seq,
+                action,
+                actor,
+                role,
+                organisation,
+                at,
+                self.status,
+                to_status,
+                note,
+                detail,
+            )
+        )
+        self.status = to_status
+
+    def staff_event(self, action, to_status, at, note="", organisation=None, detail=EMPTY):
+        plan = self.plan
+        self.event(
+            action,
+            to_status,
+            at,
+            plan.staff_id,
+            plan.staff_role,
+            organisation or self.org_id,
+            note,
+            detail,
+        )
+
+    def task(self, kind, stage, organisation, path, start, limit, end, outcome, pause=None):
+        """One task started at ``start``: finished at ``end`` with ``outcome`` if that is
+        before now, else left open; ``pause`` (from, to) stops its clock."""
+        now, cal = self.plan.now, self.plan.calendar
+        paused_days, paused_since = 0, None
+        if pause is not None and pause[0] <= now:
+            if pause[1] <= now:
+                paused_days = cal.between(pause[0], pause[1])
+            else:
+                paused_since = pause[0]
+        due, warning = cal.deadline(start, limit + paused_days)
+        done = end is not None and end <= now
+        stage_id, stage_task_id = stage or (None, None)
+        self.out["tasks"].append(
+            (
+                self.app_id,
+                kind,
+                stage_id,
+                stage_task_id,
+                organisation,
+                path,
+                outcome[0] if done else "pending",
+                outcome[1] if done else "",
+                self.plan.staff_id if done else None,
+                start,
+                start,
+                limit,
+                due,
+                warning,
+                paused_since,
+                paused_days,
+                end if done else None,
+            )
+        )
+        return done
+
+    def pause_clock(self, start, end) -> None:
+        """The application's own clock stops from ``start`` to ``end`` (once accepted)."""
+        if self.started is None:
+            return
+        if end <= self.plan.now:
+            cal = self.plan.calendar
+            self.paused_days += cal.between(start, end)
+            self.due, self.warning = cal.deadline(self.started, self.limit + self.paused_days)
+        else:
+            self.paused_since = start
+
+    def supplement(self, pause, materials, slot: int) -> bool:
+        """一次性告知补正 from ``pause[0]``, answered at ``pause[1]``; True once answered."""
+        plan, rng = self.plan, self.rng
+        issued, answered = pause
+        if issued > plan.now:
+            return False
+        notice = plan.supplement_first_id + 2 * self.position + slot
+        asked = rng.sample(materials, 1 if rng.random() < 0.6 else min(2, len(materials)))
+        other = SUPPLEMENT_OTHER_ITEMS[int(rng.random() * len(SUPPLEMENT_OTHER_ITEMS))]
+        done = answered <= plan.now
+        self.out["supplements"].append(
+            (
+                notice,
+                self.app_id,
+                other,
+                SUPPLEMENT_NOTE,
+                issued,
+                plan.staff_id,
+                self.status,
+                answered if done else None,
+            )
+        )
+        self.out["supplement_materials"].extend((notice, m[0]) for m in asked)
+        names = "、".join([m[1] for m in asked] + ([other] if other else []))
+        resume = self.status
+        self.pause_clock(issued, answered)
+        self.staff_event("request_supplement", "supplement", issued, f"需补正：{names}")
+        if not done:
+            return False
+        self.event("resubmit", resume, answered, self.applicant_id, "申请人", None)
+        return True
+
+    def special(self, pause, kind: str) -> bool:
+        """特别程序 of ``kind`` from ``pause[0]`` to ``pause[1]``; True once ended."""
+        plan = self.plan
+        started, ended = pause
+        if started > plan.now:
+            return False
+        label, reason, outcome, _shortest, _longest = SPECIAL[kind]
+        done = ended <= plan.now
+        staff = plan.staff_id
+        resume = self.status
+        self.out["special_procedures"].append(
+            (
+                self.app_id,
+                kind,
+                reason,
+                started,
+                staff,
+                ended if done else None,
+                staff if done else None,
+                outcome if done else "",
+                resume,
+            )
+        )
+        self.pause_clock(started, ended)
+        self.staff_event("start_special_procedure", "suspended", started, f"{label}：{reason}")
+        if not done:
+            return False
+        self.staff_event("end_special_procedure", resume, ended, outcome)
+        return True
+
+    # -- the life ---------------------------------------------------------------------
+
+    def run(self) -> None:
+        plan, rng = self.plan, self.rng
+        rand = rng.random
+        cal = plan.calendar
+        # Submissions cluster in office hours of working days, spread over the period.
+        t0 = plan.start + rand() * plan.span
+        zone = datetime.timezone(datetime.timedelta(seconds=cal.offset))
+        local = datetime.datetime.fromtimestamp(t0, zone)
+        t0 += (9 + rand() * 8 - local.hour - local.minute / 60) * 3600
+        if t0 > plan.now:
+            t0 = plan.now - rand() * 3600
+        item = plan.items[bisect.bisect(plan.cumulative, rand() * plan.cumulative[-1])]
+        item_id, self.org_id, self.path, fee, prefix, self.name, specials, versions = item
+        version = versions[0]
+        for candidate in versions[1:]:
+            if candidate[1] <= t0:
+                version = candidate
+        self.number = f"SQ{datetime.datetime.fromtimestamp(t0, zone):%Y%m%d}{self.app_id:010d}"
+        code = demo_query_code(plan.seed, self.number)
+        code_hash = hashlib.new("sm3", f"{self.number}:{code}".encode()).hexdigest()
+        self.applicant_id, applicant_name = plan.applicants[int(rand() * len(plan.applicants))]
+        roll = rand()
+        self.channel = "online" if roll < 0.7 else ("window" if roll < 0.95 else "post")
+        self.event("submit", "submitted", t0, self.applicant_id, "申请人", None)
+        self.t = t0
+        self.live(version, specials, fee, prefix, zone)
+        if self.status in ("closed", "not_accepted") and rand() < RATED_SHARE:
+            self.rate()
+        paused = self.status in ("supplement", "suspended")
+        self.out["applications"].append(
+            (
+                self.app_id,
+                self.number,
+                code_hash,
+                self.applicant_id,
+                applicant_name,
+                item_id,
+                version[0],
+                self.org_id,
+                self.path,
+                self.channel,
+                EMPTY,
+                self.status,
+                self.current_stage if paused or self.status == "reviewing" else None,
+                t0,
+                t0,
+                self.accepted_at,
+                self.decided_at,
+                self.reason if self.status in ("not_accepted", "refused", "closed") else "",
+                self.closed_at,
+                self.started,
+                self.limit,
+                self.due,
+                self.warning,
+                self.paused_since,
+                self.paused_days,
+                self.finished,
+            )
+        )
+
+    def live(self, version, specials, fee, prefix, zone) -> None:
+        """From 受理 to 办结, as far as ``plan.now``."""
+        plan, rng = self.plan, self.rng
+        rand, uniform = rng.random, rng.uniform
+        now, cal = plan.now, plan.calendar
+        org, path, staff = self.org_id, self.path, plan.staff_id
+        _version_id, _published, promised, stages, materials = version
+        t0 = self.t
+        t = t0 + uniform(0.05, 3.0) * DAY
+        pause = None
+        if staff is not None and rand() < SUPPLEMENT_BEFORE_ACCEPTANCE:
+            issued = t0 + (t - t0) * uniform(0.2, 0.9)
+            answered = issued + self.pause_length(None)
+            pause = (issued, answered)
+            t = answered + uniform(0.05, 2.0) * DAY  # 受理 after the resubmission
+        if rand() < 0.04:  # 不予受理, the reason also being the acceptance task's opinion
+            reason = REFUSAL_REASONS[int(rand() * len(REFUSAL_REASONS))]
+            outcome = ("refused", reason)
+        else:
+            reason, outcome = "", ("done", "")
+        acted = self.task("acceptance", None, org, path, t0, ACCEPTANCE_LIMIT, t, outcome, pause)
+        if pause is not None and not self.supplement(pause, materials, 0):
+            return
+        if not acted:  # still waiting for 受理
+            return
+        if reason:
+            self.reason = reason
+            self.closed_at = t
+            self.staff_event("refuse_acceptance", "not_accepted", t, self.reason)
+            return
+        self.accepted_at = self.started = t
+        self.limit = promised
+        self.due, self.warning = cal.deadline(t, promised)
+        self.staff_event("accept", "reviewing" if stages else "deciding", t)
+        # Where the review stops its clocks, if it does: a 补正 in the first stage (kind
+        # None), or a special procedure in one stage or while deciding (stage -1).
+        stop_stage, stop_kind = None, None
+        if staff is not None:
+            if stages and rand() < SUPPLEMENT_IN_REVIEW:
+                stop_stage = 0
+            elif specials and rand() < SPECIAL_SHARE:
+                stop_kind = specials[int(rand() * len(specials))]
+                stop_stage = int(rand() * (len(stages) + 1))
+                if stop_stage == len(stages):
+                    stop_stage = -1
+
+        refused = False
+        for index, (stage_id, stage_name, stage_limit, refusal_ends, departments) in enumerate(
+            stages
+        ):
+            self.current_stage = stage_id
+            stage_start = t
+            spent = [uniform(0.1, 1.25) * max(stage_limit, 0.3) * 1.4 * DAY for _ in departments]
+            pause = None
+            if stop_stage == index:
+                # Before any department has answered: every one of them is stopped.
+                begins = stage_start + min(spent) * uniform(0.2, 0.8)
+                pause = (begins, begins + self.pause_length(stop_kind))
+                spent = [s + pause[1] - pause[0] for s in spent]
+            finishes = sorted(
+                (stage_start + s, rand() < 0.03, d) for s, d in zip(spent, departments, strict=True)
+            )
+            if pause is not None:
+                if stop_kind is None:
+                    self.supplement(pause, materials, 1)
+                else:
+                    self.special(pause, stop_kind)
+            open_left = len(finishes)
+            ended = False
+            for end, says_no, department in finishes:
+                st_id, dept_org, dept_path, dept_name = department
+                if ended:  # cancelled by a sibling's refusal at ``t``
+                    self.task(
+                        "review",
+                        (stage_id, st_id),
+                        dept_org,
+                        dept_path,
+                        stage_start,
+                        stage_limit,
+                        t,
+                        ("cancelled", "本环节已有部门不同意，环节结束。"),
+                        pause,
+                    )
+                    continue
+                opinion = TASK_REFUSALS[int(rand() * len(TASK_REFUSALS))] if says_no else "同意。"
+                outcome = ("refused", opinion) if says_no else ("approved", opinion)
+                if not self.task(
+                    "review",
+                    (stage_id, st_id),
+                    dept_org,
+                    dept_path,
+                    stage_start,
+                    stage_limit,
+                    end,
+                    outcome,
+                    pause,
+                ):
+                    continue  # still with the department (or stopped)
+                open_left -= 1
+                t = end
+                refused = refused or says_no
+                ends = says_no and refusal_ends
+                last = open_left == 0 or ends
+                is_last_stage = stage_id == stages[-1][0]
+                self.staff_event(
+                    "refuse_task" if says_no else "approve_task",
+                    "deciding" if last and (ends or is_last_stage) else "reviewing",
+                    end,
+                    opinion,
+                    dept_org,
+                    {"stage": stage_name, "department": dept_name},
+                )
+                if ends:
+                    ended = True
+                    open_left = 0
+            if open_left or ended:
+                break  # a department is still at work, or a refusal ended it
+        if self.status != "deciding":
+            return
+        self.current_stage = None
+        remaining = max(0, cal.between(t, self.due))
+        end = t + uniform(0.05, 2.0) * DAY
+        pause = None
+        if stop_stage == -1:
+            begins = t + (end - t) * uniform(0.2, 0.8)
+            pause = (begins, begins + self.pause_length(stop_kind))
+            end += pause[1] - pause[0]
+        approve = not refused and rand() > 0.02
+        outcome = ("approved", "") if approve else ("refused", DECISION_REFUSAL)
+        decided = self.task("decision", None, org, path, t, remaining, end, outcome, pause)
+        if pause is not None and not self.special(pause, stop_kind):
+            return
+        if not decided:
+            return
+        t = self.decided_at = end
+        self.reason = "" if approve else DECISION_REFUSAL
+        self.staff_event(
+            "approve" if approve else "refuse", "approved" if approve else "refused", t, self.reason
+        )
+        if approve:
+            end = t + uniform(0.05, 2.5) * DAY
+            licence = f"{prefix}{datetime.datetime.fromtimestamp(end, zone):%Y}{self.app_id:08d}"
+            if self.task("result", None, org, path, t, RESULT_LIMIT, end, ("done", licence)):
+                t = end
+                self.out["results"].append((self.app_id, licence, "", fee, t, staff))
+                self.staff_event("issue_result", "issued", t, licence)
+        if self.status in ("issued", "refused"):
+            end = t + uniform(0.0, 1.0) * DAY
+            if end <= now:
+                self.closed_at = self.finished = end
+                self.staff_event("close", "closed", end)
+
+    def pause_length(self, kind) -> float:
+        """Seconds a 补正 (kind None: the applicant's answer) or a special procedure takes."""
+        if kind is None:
+            return self.rng.uniform(0.5, 12.0) * DAY
+        _label, _reason, _outcome, shortest, longest = SPECIAL[kind]
+        return self.rng.uniform(shortest, longest) * DAY
+
+    # -- 好差评 -------------------------------------------------------------------------
+
+    def indicators(self, level: int) -> dict:
+        """The online indicators, each near the overall level (a window rating has none)."""
+        if self.channel != "online":
+            return EMPTY
+        rand = self.rng.random
+        return {
+            key: min(5, max(1, level + (-1, 0, 0, 1)[int(rand() * 4)]))
+            for key in self.plan.indicators
+        }
+
+    def rate(self) -> None:
+        """The applicant's first rating, and for a bad one its rectification (with an
+        appeal now and then) and the re-rating after the department's answer."""
+        plan, rng = self.plan, self.rng
+        rand = rng.random
+        at = self.closed_at + rng.uniform(0.01, 5.0) * DAY
+        if at > plan.now:
+            return
+        refused = bool(self.reason)
+        if refused:
+            shares = LEVEL_SHARES_REFUSED
+        elif self.finished is not None and self.finished > self.due:
+            shares = LEVEL_SHARES_LATE
+        else:
+            shares = LEVEL_SHARES_DONE
+        level = LEVELS[bisect.bisect(shares, rand())]
+        comments = RATING_COMMENTS[level]
+        rating_id = plan.rating_first_id + 2 * self.position
+        excluded = level <= 2 and self.rectify(rating_id, at, refused)
+        self.out["ratings"].append(
+            self.rating_row(
+                rating_id, level, comments[int(rand() * len(comments))], at, None, excluded
+            )
+        )
+
+    def rating_row(self, rating_id, level, comment, at, rerating_of, excluded) -> tuple:
+        return (
+            rating_id,
+            "services.application",
+            str(self.app_id),
+            f"{self.number} {self.name}"[:200],
+            self.org_id,
+            self.path,
+            level,
+            self.indicators(level),
+            comment,
+            self.applicant_id,
+            at,
+            rerating_of,
+            excluded,
+        )
+
+    def rectify(self, rating_id: int, rated_at: float, refused: bool) -> bool:
+        """差评整改 as supervision's actions run it; True when an upheld appeal excludes
+        the rating."""
+        plan, rng = self.plan, self.rng
+        rand, uniform = rng.random, rng.uniform
+        now, cal, staff = plan.now, plan.calendar, plan.staff_id
+        rectification = plan.rectification_first_id + self.position
+        status, answer, answered_by, excluded = "open", "", None, False
+        paused_days, paused_since, finished = 0, None, None
+        after = rated_at
+        if staff is not None and rand() < (APPEAL_SHARE_REFUSED if refused else APPEAL_SHARE):
+            filed = rated_at + uniform(0.5, 4.0) * DAY
+            if filed <= now:
+                reviewed = filed + uniform(1.0, 6.0) * DAY
+                if reviewed > now or plan.supervisor_id is None:
+                    status, paused_since = "appealed", filed  # the clock waits for the review
+                    decision = ("pending", None, None, "")
+                else:
+                    paused_days = cal.between(filed, reviewed)
+                    if rand() < APPEAL_UPHELD_SHARE:
+                        status, finished, excluded = "withdrawn", reviewed, True
+                        decision = ("upheld", plan.supervisor_id, reviewed, APPEAL_UPHELD)
+                    else:
+                        decision = ("rejected", plan.supervisor_id, reviewed, APPEAL_REJECTED)
+                    after = reviewed
+                self.out["appeals"].append((rectification, APPEAL_REASON, staff, filed, *decision))
+        if status == "open":
+            answered = after + uniform(1.0, 22.0) * DAY
+            if answered <= now:
+                status, finished, answered_by = "answered", answered, staff
+                answer = RECTIFICATION_ANSWERS[int(rand() * len(RECTIFICATION_ANSWERS))]
+                rerated = answered + uniform(0.5, 10.0) * DAY
+                if rand() < RERATED_SHARE and rerated <= now:
+                    status = "closed"
+                    level = LEVELS[bisect.bisect(LEVEL_SHARES_RERATED, rand())]
+                    self.out["ratings"].append(
+                        self.rating_row(
+                            rating_id + 1, level, RERATING_COMMENT, rerated, rating_id, False
+                        )
+                    )
+        limit = plan.rectification_limit
+        due, warning = cal.deadline(rated_at, limit + paused_days)
+        self.out["rectifications"].append(
+            (
+                rectification,
+                rating_id,
+                self.org_id,
+                self.path,
+                status,
+                answer,
+                answered_by,
+                rated_at,
+                rated_at,
+                limit,
+                due,
+                warning,
+                paused_since,
+                paused_days,
+                finished,
+            )
+        )
+        return excluded
 
 
 # -- the parent: catalogue, plan, write, report ---------------------------------------
@@ -901,6 +1343,13 @@ def build_catalogue(builder, start: float, middle: float) -> tuple[list, dict]:
             )
             stage_keys.append((division, keys))
     Material.objects.bulk_create(materials, batch_size=2000)
+    materials_of = {}  # version id -> ((material id, name), ...) for 补正 notices
+    for version_id, pk, name in (
+        Material.objects.filter(version__in=versions)
+        .order_by("version_id", "order")
+        .values_list("version_id", "pk", "name")
+    ):
+        materials_of.setdefault(version_id, []).append((pk, name))
     stages = Stage.objects.bulk_create(stages, batch_size=2000)
     if connection.vendor != "postgresql":
         stored = {(s.version_id, s.order): s for s in Stage.objects.all()}
@@ -944,13 +1393,23 @@ def build_catalogue(builder, start: float, middle: float) -> tuple[list, dict]:
                 version.published_at.timestamp(),
                 version.promised_limit,
                 tuple(by_version.get(version.pk, ())),
+                tuple(materials_of[version.pk]),
             )
         )
     for item, (division, template, lead) in zip(items, wanted, strict=True):
         fee = "50.00" if template[7] else "0"
         prefix = f"{division.code}{template[0][4:6]}"
         plan_items.append(
-            (item.pk, lead.id, lead.division.path, fee, prefix, tuple(versions_of[item.pk]))
+            (
+                item.pk,
+                lead.id,
+                lead.division.path,
+                fee,
+                prefix,
+                template[1],
+                SPECIAL_KINDS.get(template[0], ()),
+                tuple(versions_of[item.pk]),
+            )
         )
         # The counties carry most of the work; the city's own items are fewer cases.
         weights.append(template[10] * (1.0 if division.level == 3 else 0.5))
@@ -1020,7 +1479,7 @@ def _aware(value):
 
 
 def _bulk_write(models, columns, batch) -> None:
-    for model, names, rows in zip(models, columns, batch[:4], strict=True):
+    for model, names, rows in zip(models, columns, batch, strict=True):
         attnames = [model._meta.get_field(n).attname for n in names]
         model.objects.bulk_create(
             [model(**dict(zip(attnames, map(_aware, row), strict=True))) for row in rows],
@@ -1028,11 +1487,53 @@ def _bulk_write(models, columns, batch) -> None:
         )
 
 
+def _tables():
+    """(report name, model, columns) for each entry of ``TABLES``.
+
+    Ratings, rectifications and appeals are supervision's rows: written here because
+    ``supervision.public`` has no bulk writer and one ``record_rating`` per application
+    would take hours at a million; ``_Case.rate`` mirrors its actions instead.
+    """
+    from django.apps import apps
+
+    from tongzheng.services.models import (
+        Application,
+        ApplicationEvent,
+        ApplicationTask,
+        Result,
+        SpecialProcedure,
+        SupplementNotice,
+    )
+
+    return (
+        ("services_applications", Application, APPLICATION_COLUMNS),
+        ("services_tasks", ApplicationTask, TASK_COLUMNS),
+        ("services_events", ApplicationEvent, EVENT_COLUMNS),
+        ("services_results", Result, RESULT_COLUMNS),
+        ("services_supplements", SupplementNotice, SUPPLEMENT_COLUMNS),
+        (
+            "services_supplement_materials",
+            SupplementNotice.materials.through,
+            SUPPLEMENT_MATERIAL_COLUMNS,
+        ),
+        ("services_special_procedures", SpecialProcedure, SPECIAL_COLUMNS),
+        ("supervision_ratings", apps.get_model("supervision", "Rating"), RATING_COLUMNS),
+        (
+            "supervision_rectifications",
+            apps.get_model("supervision", "Rectification"),
+            RECTIFICATION_COLUMNS,
+        ),
+        ("supervision_appeals", apps.get_model("supervision", "Appeal"), APPEAL_COLUMNS),
+    )
+
+
 def generate_applications(builder, options: dict) -> None:
     """The demo generator hook (``platform.add_demo_generator``): catalogue and 办件."""
+    from django.conf import settings
+
     from tongzheng.accounts.models import User
     from tongzheng.core.demo.writer import indexes_built_afterwards
-    from tongzheng.services.models import Application, ApplicationEvent, ApplicationTask, Result
+    from tongzheng.supervision.public import rating_indicators
 
     count = _application_count(builder.scale, options)
     started = time.perf_counter()
@@ -1045,15 +1546,22 @@ def generate_applications(builder, options: dict) -> None:
     if not plan_items or count == 0:
         return
     started = time.perf_counter()
+    tables = _tables()
+    names, models, columns = zip(*tables, strict=True)
     applicants = _applicants(builder, APPLICANT_POOL.get(builder.scale, 500))
     staff = User.objects.filter(username="service").first()
+    supervisor = User.objects.filter(username="supervisor").first()
+    rectification = models[names.index("supervision_rectifications")]
     cumulative, acc = [], 0.0
     for weight in weights:
         acc += weight
         cumulative.append(acc)
     plan = Plan(
         seed=builder.seed,
-        first_id=_reserve_range(Application, count),
+        first_id=_reserve_range(models[0], count),
+        supplement_first_id=_reserve_range(models[names.index("services_supplements")], 2 * count),
+        rating_first_id=_reserve_range(models[names.index("supervision_ratings")], 2 * count),
+        rectification_first_id=_reserve_range(rectification, count),
         start=start,
         span=days * DAY - 3600,
         now=now,
@@ -1063,6 +1571,15 @@ def generate_applications(builder, options: dict) -> None:
         staff_id=staff.pk if staff else None,
         staff_role=("、".join(str(r.name) for r in staff.roles.all()) if staff else "")[:100]
         or "工作人员",
+        supervisor_id=supervisor.pk if supervisor else None,
+        rectification_limit=int(
+            getattr(
+                settings,
+                "SUPERVISION_RECTIFICATION_LIMIT_WORKING_DAYS",
+                rectification.DEFAULT_LIMIT_WORKING_DAYS,
+            )
+        ),
+        indicators=tuple(key for key, _label in rating_indicators()),
         calendar=_calendar(start, now),
         copy=connection.vendor == "postgresql",
     )
@@ -1070,19 +1587,18 @@ def generate_applications(builder, options: dict) -> None:
         (plan, n, first, min(BATCH_APPLICATIONS, count - first))
         for n, first in enumerate(range(0, count, BATCH_APPLICATIONS))
     ]
-    models = (Application, ApplicationTask, ApplicationEvent, Result)
-    columns = (APPLICATION_COLUMNS, TASK_COLUMNS, EVENT_COLUMNS, RESULT_COLUMNS)
-    written = dict.fromkeys(("applications", "tasks", "events", "results"), 0)
+    written = dict.fromkeys(names, 0)
 
     def write(batch):
         if plan.copy:
-            for model, names, text, key in zip(models, columns, batch[:4], written, strict=True):
-                _copy_chunk(model, names, text)
-                written[key] += text.count("\n")
+            for model, cols, text, name in zip(models, columns, batch, names, strict=True):
+                if text:
+                    _copy_chunk(model, cols, text)
+                    written[name] += text.count("\n")
         else:
             _bulk_write(models, columns, batch)
-            for key, rows in zip(written, batch[:4], strict=True):
-                written[key] += len(rows)
+            for name, rows in zip(names, batch, strict=True):
+                written[name] += len(rows)
 
     with ExitStack() as stack:
         timings = [stack.enter_context(indexes_built_afterwards(m)) for m in models]
@@ -1104,8 +1620,7 @@ def generate_applications(builder, options: dict) -> None:
                 write(make_batch(*task))
     report = builder.report
     report.counts["services_applicants"] = len(applicants)
-    for key, value in written.items():
-        report.counts[f"services_{key}"] = value
+    report.counts.update(written)
     report.phase("service applications", started, sum(written.values()))
     rebuild = sum(t["rebuild_seconds"] for t in timings)
     if rebuild:
