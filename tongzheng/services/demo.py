@@ -22,10 +22,28 @@ applications are closed and recent ones are in every state, some of them over th
 limit (red cards derived at read time). Clock fields follow ``core.timed.deadline`` on
 the official calendar exactly (the test recomputes them).
 
-Left out: 补正 notices, special procedures (听证、检测 …), extensions, uploaded files, and
-好差评 ratings — ``supervision.public`` offers no bulk way to write ratings, and one
-``record_rating`` per application would take hours at a million. Supervision warnings
-are not raised for historical lateness either (only live actions raise them).
+**Pauses**: about 8 % of applications get a 补正 notice before 受理 and 3 % of the
+accepted ones another in 审查 (``request_supplement``: once per phase, the version's
+materials and free text, every open clock stopped; the applicant's ``resubmit`` within a
+fortnight restarts them). Items that need one (``SPECIAL_KINDS``) send 12 % of their
+accepted applications through a special procedure — 听证, 检验, 检测, 鉴定 or 专家评审,
+with its reason, start, end and outcome — in one review stage or while deciding. A pause
+starts before any department of its stage has answered, so all of them are stopped
+together (并联). Finished pauses move the deadlines by their working days; recent ones are
+still open: the application is 待补正 or 特别程序中 and its clocks are paused.
+
+**好差评**: 45 % of the closed or not-accepted applications are rated by their applicant
+(five levels; online ones also score supervision's indicators), most of them 非常满意,
+refusals and late ones worse. A bad rating (不满意, 非常不满意) opens its rectification
+(15 working days) as ``supervision.actions`` does; the department answers it, sometimes
+late, and 70 % of the raters re-rate afterwards; a few are appealed (申诉: the clock stops
+until a supervisor decides; upheld, the rating is excluded). These rows are
+supervision's: ``supervision.public`` has no bulk writer and one ``record_rating`` per
+application would take hours at a million, so ``_Case.rate`` mirrors its actions.
+
+Left out: extensions (延长办理期限), uploaded files, notifications, audit records of the
+historical steps, and supervision warnings for historical lateness (only live actions
+raise them).
 
 Demo query codes (查询码) are derived from the seed and the number (``demo_query_code``)
 so that benchmarks can look demo applications up; demo data never goes to production.
