@@ -35,6 +35,8 @@ from tongzheng.supervision.snapshots import TREND_VERSION_KEY
 
 VIEW_DASHBOARD = "supervision.view_dashboard"
 LIST_PAGE_SIZE = 20
+#: Rows of each list on the dashboard itself: a preview; the list pages hold the rest.
+DASHBOARD_LIST_SIZE = 10
 DEPARTMENT_LIMIT = 50
 TREND_DAYS = 30
 TREND_CACHE_SECONDS = 24 * 3600
@@ -353,7 +355,15 @@ def task_page(
 
 
 def task_pages(
-    user, statuses, *, division_code="", department_id="", page=1, now=None, totals=None
+    user,
+    statuses,
+    *,
+    division_code="",
+    department_id="",
+    page=1,
+    now=None,
+    totals=None,
+    size=None,
 ) -> dict:
     """{status: page} for the red and / or yellow lists, all modules merged by deadline.
 
@@ -362,7 +372,8 @@ def task_pages(
     are merged by ``due_at``. Then the full rows of the chosen page(s) only: one query per
     module that has rows on them, for both lists together, with the required foreign keys
     joined (no N+1 for the titles). ``totals`` is {status: {model label: count}} from
-    ``dashboard()``; without it each list is counted (one query per module).
+    ``dashboard()``; without it each list is counted (one query per module). ``size``
+    is the page size (default ``LIST_PAGE_SIZE``; the dashboard shows a shorter preview).
     """
     require_dashboard(user)
     for status in statuses:
@@ -373,7 +384,8 @@ def task_pages(
         user, division_code=division_code, department_id=department_id
     )
     page = max(1, int(page))
-    wanted = page * LIST_PAGE_SIZE
+    size = size or LIST_PAGE_SIZE
+    wanted = page * size
     scoped = [
         (model, _narrow(model, queryset, division, department, root))
         for model, queryset in timed_querysets_for(user, VIEW_DASHBOARD)
@@ -397,7 +409,7 @@ def task_pages(
         s, m = divmod(tag, len(scoped))
         streams[(s, m)].append((_aware(due_at), m, pk))
     far = datetime.datetime.max.replace(tzinfo=datetime.UTC)
-    start = (page - 1) * LIST_PAGE_SIZE
+    start = (page - 1) * size
     chosen_keys = {}
     wanted_pks: dict[int, set] = {}
     for s, status in enumerate(statuses):
@@ -405,7 +417,7 @@ def task_pages(
             sorted(streams[(s, m)], key=lambda k: k[0] or far) for m in range(len(scoped))
         ]
         merged = list(merge(*module_streams, key=lambda key: key[0] or far))
-        chosen_keys[status] = merged[start : start + LIST_PAGE_SIZE]
+        chosen_keys[status] = merged[start : start + size]
         for _due_at, m, pk in chosen_keys[status]:
             wanted_pks.setdefault(m, set()).add(pk)
     loaded = {}
@@ -433,7 +445,7 @@ def task_pages(
                     organisation=str(_organisation_name(task, organisation_lookup(model))),
                 )
             )
-        pages = max(1, -(-count[status] // LIST_PAGE_SIZE))
+        pages = max(1, -(-count[status] // size))
         result[status] = {
             "rows": rows,
             "page": page,

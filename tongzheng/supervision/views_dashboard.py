@@ -38,6 +38,11 @@ def _place_query(place: dict, **extra) -> str:
     return urlencode({key: value for key, value in params.items() if value})
 
 
+def _urge_levels() -> list[tuple[str, str]]:
+    # Plain strings: every row's select would otherwise resolve the lazy labels again.
+    return [(value, str(label)) for value, label in UrgeLevel.choices]
+
+
 @require_GET
 def dashboard(request):
     queries.require_dashboard(request.user)
@@ -53,11 +58,13 @@ def dashboard(request):
             TimedStatus.RED: {m.label: m.counts.red for m in board.modules},
             TimedStatus.YELLOW: {m.label: m.counts.yellow for m in board.modules},
         },
+        size=queries.DASHBOARD_LIST_SIZE,
         **place,
     )
     context = {
         "board": board,
         "place_query": _place_query(place),
+        "preview": True,
         "red": lists[TimedStatus.RED],
         "yellow": lists[TimedStatus.YELLOW],
         "warnings_by_kind": by_kind,
@@ -71,7 +78,7 @@ def dashboard(request):
             "finished": _("当日办结"),
         },
         "can_urge": has_permission(request.user, actions.URGE_TASK),
-        "urge_levels": UrgeLevel.choices,
+        "urge_levels": _urge_levels(),
         "next_url": request.get_full_path(),
     }
     return render(request, "supervision/dashboard.html", context)
@@ -98,7 +105,7 @@ def task_list(request, status):
         "tasks": page,
         "place_query": _place_query(place),
         "can_urge": has_permission(request.user, actions.URGE_TASK),
-        "urge_levels": UrgeLevel.choices,
+        "urge_levels": _urge_levels(),
         "next_url": request.get_full_path(),
     }
     template = (
