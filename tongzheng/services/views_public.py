@@ -20,14 +20,11 @@ with the application number, the query code and what happens next.
   counted per client address and per number (``lookup_blocked`` / ``lookup_failed``).
 """
 
-import hashlib
 import posixpath
 import secrets
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, SuspiciousFileOperation, ValidationError
 from django.core.files import File
 from django.core.files.storage import default_storage
@@ -41,6 +38,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tongzheng.core.models import Organisation
+from tongzheng.core.ratelimit import FailureLimit
 from tongzheng.services import public, search
 from tongzheng.services.forms_public import (
     PARTS,
@@ -67,40 +65,18 @@ LOOKUP_MESSAGE = gettext_lazy("查询失败次数过多，请 15 分钟后再试
 
 
 # --- rate limit of the status lookup -------------------------------------------------------
-# The idea of hotline.ratelimit (failures counted per address and per number in the shared
-# cache, fixed window), with this module's own keys and setting.
+# Failures per client address and per application number (core.ratelimit), so a short
+# query code cannot be guessed; SERVICES_RATE_LOOKUP_FAILURES = (count, seconds).
 
-LOOKUP_DEFAULT = (10, 15 * 60)
-
-
-def _lookup_rate() -> tuple[int, int]:
-    count, seconds = getattr(settings, "SERVICES_RATE_LOOKUP_FAILURES", LOOKUP_DEFAULT)
-    return int(count), int(seconds)
-
-
-def _lookup_keys(request, number: str) -> list[str]:
-    address = request.META.get("REMOTE_ADDR", "") or "unknown"
-    keys = []
-    for kind, value in (("address", address), ("number", (number or "").strip().upper())):
-        # Hashed: addresses and numbers do not sit readable in a shared cache.
-        digest = hashlib.sha256(value.encode()).hexdigest()[:32]
-        keys.append(f"tz:services:rl:lookup-{kind}:{digest}")
-    return keys
+LOOKUP_LIMIT = FailureLimit(scope="services", setting="SERVICES_RATE_LOOKUP_FAILURES")
 
 
 def lookup_blocked(request, number: str) -> bool:
-    count, _seconds = _lookup_rate()
-    return any(int(cache.get(key, 0)) >= count for key in _lookup_keys(request, number))
+    return LOOKUP_LIMIT.blocked(request, number)
 
 
 def lookup_failed(request, number: str) -> None:
-    _count, seconds = _lookup_rate()
-    for key in _lookup_keys(request, number):
-        if not cache.add(key, 1, timeout=seconds):
-            try:
-                cache.incr(key)
-            except ValueError:  # expired between add and incr
-                cache.add(key, 1, timeout=seconds)
+    LOOKUP_LIMIT.failed(request, number)
 
 
 # --- helpers ---------------------------------------------------------------------------------
