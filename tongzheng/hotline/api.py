@@ -149,6 +149,14 @@ class TicketOut(Schema):
     paused_since: datetime.datetime | None
     finished_at: datetime.datetime | None
     clock_status: str
+    dispatch_due_at: datetime.datetime | None = Field(
+        None, description="特急件派单时限（受理后 1 小时，可配置）；非特急件为 null。"
+    )
+    dispatch_overdue: bool = Field(False, description="特急件超过派单时限仍未派单。")
+
+    @staticmethod
+    def resolve_dispatch_overdue(obj) -> bool:
+        return obj.dispatch_overdue
 
     @staticmethod
     def resolve_reporter_redacted(obj) -> bool:

@@ -178,7 +178,9 @@ def _each(pks, step, now) -> int:
 
 
 def _locked(pk) -> Ticket:
-    return Ticket.objects.select_for_update().get(pk=pk)
+    # The lead organisation comes with the row (every step names or notifies it); only the
+    # ticket's row is locked, not the organisation's.
+    return Ticket.objects.select_for_update(of=("self",)).select_related("organisation").get(pk=pk)
 
 
 def _fmt(moment) -> str:

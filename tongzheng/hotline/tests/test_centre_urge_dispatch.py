@@ -197,3 +197,18 @@ def test_a_late_dispatch_between_two_runs_raises_the_warning_itself(world):
     assert "超时派单" in warning.detail
     assert not warnings_for(on_time).exists()
     assert followups.run()["dispatch_warnings"] == 0
+
+
+def test_the_mark_and_the_api_show_the_overdue_dispatch(world):
+    from django.template.loader import render_to_string
+
+    from tongzheng.hotline.api import TicketOut
+
+    waiting = emergency(world, timezone.now() - datetime.timedelta(minutes=61))
+    mark = render_to_string("hotline/includes/dispatch_overdue.html", {"ticket": waiting})
+    assert "超时未派单" in mark
+    plain = render_to_string("hotline/includes/dispatch_overdue.html", {"ticket": ticket(world)})
+    assert "超时未派单" not in plain
+    out = TicketOut.from_orm(waiting).dict()
+    assert out["dispatch_overdue"] is True
+    assert out["dispatch_due_at"] == waiting.dispatch_due_at
