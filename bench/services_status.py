@@ -49,6 +49,8 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tongzheng.settings")
 REAL = "/services/status/"
 BARE = "/bench/services/status-bare/"
 TARGET_RPS = 1000
+#: The Makefile's ``run`` target: granian --workers 2 --blocking-threads N.
+BLOCKING_THREADS = 8
 TARGET_RATIO = 1.5
 
 LUA = """
@@ -157,6 +159,21 @@ def wrk(url: str, script: str, args) -> tuple[float, str]:
     return (float(match.group(1)) if match else 0.0), out
 
 
+def server_cpu_seconds(group: int) -> float:
+    """User + system CPU seconds of every process in the server's process group (the
+    granian workers, not PostgreSQL): the cost per request whatever share of the shared
+    machine the server got."""
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # the process ended meanwhile
+            continue
+        if int(fields[2]) == group:  # pgrp
+            total += int(fields[11]) + int(fields[12])  # utime + stime, in clock ticks
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--duration", type=int, default=15)
@@ -164,6 +181,8 @@ def main() -> int:
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--blocking-threads", type=int, default=BLOCKING_THREADS)
+    parser.add_argument("--backpressure", type=int, default=None)
     parser.add_argument("--sample", type=int, default=5000)
     parser.add_argument("--seed", type=int, default=2026)
     args = parser.parse_args()
@@ -202,6 +221,9 @@ def main() -> int:
             "127.0.0.1",
             "--port",
             str(port),
+            "--blocking-threads",
+            str(args.blocking_threads),
+            *(["--backpressure", str(args.backpressure)] if args.backpressure else []),
             "--no-access-log",
             "tongzheng.wsgi:application",
         ],
@@ -213,6 +235,7 @@ def main() -> int:
     )
     results = {REAL: [], BARE: []}
     outputs = {REAL: [], BARE: []}
+    cpu_ms = {REAL: [], BARE: []}
     try:
         wait_until_up(base + REAL)
         cookie, token = csrf(base)
@@ -236,7 +259,12 @@ def main() -> int:
         load_before = os.getloadavg()
         for _round in range(args.rounds):
             for path in (REAL, BARE):
+                cpu_before = server_cpu_seconds(server.pid)
                 rate, out = wrk(base + path, script.name, args)
+                served = re.search(r"(\d+) requests in", out)
+                if served and int(served.group(1)):
+                    cpu = server_cpu_seconds(server.pid) - cpu_before
+                    cpu_ms[path].append(cpu * 1000 / int(served.group(1)))
                 results[path].append(rate)
                 outputs[path].append(out)
         load_after = os.getloadavg()
@@ -248,22 +276,27 @@ def main() -> int:
     ratio = bare / real if real else float("inf")
     print(
         f"{applications:,} applications; {len(pairs):,} sampled number + code pairs; "
-        f"granian {args.workers} workers; wrk -t{args.threads} -c{args.connections} "
+        f"granian {args.workers} workers x {args.blocking_threads} blocking threads"
+        f"{f', backpressure {args.backpressure}' if args.backpressure else ''}; wrk -t{args.threads} -c{args.connections} "
         f"-d{args.duration}s x {args.rounds} rounds each, alternating; load average "
         f"{load_before[0]:.1f} before / {load_after[0]:.1f} after (1 min, {os.cpu_count()} CPUs)"
     )
     print(f"real status page: {len(page):,} bytes")
     print()
-    print("| endpoint | requests/s per round | median requests/s | p50 / p99 latency |")
-    print("|---|---|---:|---|")
+    print(
+        "| endpoint | requests/s per round | median requests/s | p50 / p99 latency"
+        " | server CPU ms / request |"
+    )
+    print("|---|---|---:|---|---:|")
     for label, path in (("real lookup `POST /services/status/`", REAL), ("bare view", BARE)):
         last = outputs[path][-1]
         p50 = re.search(r"^\s+50%\s+(\S+)", last, re.MULTILINE)
         p99 = re.search(r"^\s+99%\s+(\S+)", last, re.MULTILINE)
         rounds = ", ".join(f"{r:,.0f}" for r in results[path])
+        cpu = f"{statistics.median(cpu_ms[path]):.2f}" if cpu_ms[path] else "?"
         print(
             f"| {label} | {rounds} | {statistics.median(results[path]):,.0f} | "
-            f"{p50.group(1) if p50 else '?'} / {p99.group(1) if p99 else '?'} |"
+            f"{p50.group(1) if p50 else '?'} / {p99.group(1) if p99 else '?'} | {cpu} |"
         )
     print()
     for path in (REAL, BARE):
@@ -271,6 +304,9 @@ def main() -> int:
             errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
             if errors:
                 print(f"{path}: non-2xx/3xx responses {errors.group(1)}")
+    if cpu_ms[REAL] and cpu_ms[BARE]:
+        cpu_ratio = statistics.median(cpu_ms[REAL]) / statistics.median(cpu_ms[BARE])
+        print(f"server CPU per request, real / bare = {cpu_ratio:.2f}")
     met_rps = real >= TARGET_RPS
     met_ratio = ratio <= TARGET_RATIO
     print(
