@@ -100,7 +100,9 @@ def ticket_for(user, number: str) -> Ticket:
     ticket = visible_tickets(user).select_related(
         "subject", "organisation", "mailbox", "division", "duplicate_of"
     )
-    ticket = ticket.filter(number=number).first()
+    # The number is unique: no ORDER BY (``first()`` would add one, and Django hashes
+    # each of the ~100 selected columns of these joins to compile it).
+    ticket = next(iter(ticket.filter(number=number).order_by()[:1]), None)
     if ticket is None:
         raise Http404
     return redact_reporter(ticket, user)

@@ -333,11 +333,31 @@ def _forms(user, ticket, overrides: dict) -> dict:
     return forms
 
 
+UPDATE_FIELDS = (
+    "ticket",
+    "kind",
+    "content",
+    "public",
+    "created_at",
+    "satisfaction",
+    "actor",
+    "actor__username",
+    "actor__full_name",
+    "organisation",
+    "organisation__name",
+)
+
+
 def _detail(request, ticket, *, overrides=None, status=200, error=""):
     user = request.user
     overrides = overrides or {}
     centre = has_permission(user, DISPATCH)
-    updates = TicketUpdate.objects.filter(ticket=ticket).select_related("actor", "organisation")
+    # The history shows who and which unit: their names, not the whole rows.
+    updates = (
+        TicketUpdate.objects.filter(ticket=ticket)
+        .select_related("actor", "organisation")
+        .only(*UPDATE_FIELDS)
+    )
     assignments = list(
         Assignment.objects.filter(ticket=ticket)
         .select_related("organisation", "dispatched_by")
