@@ -4,7 +4,7 @@ in the product).
 The bare view is the framework's ceiling for the status lookup (办件查询): the same POST
 (CSRF-checked by the same middleware), the same single indexed query as
 ``services.public.find_application`` (it calls the same ``public.status_lookup``:
-``number`` is unique, joined to its version, organisation, current stage and result) and
+``number`` is unique, joined to its version, organisation, current stage and result as plain columns) and
 a one-word plain-text answer: no query-code hash, no rate-limit cache reads, no event
 list, no template.
 """

@@ -36,6 +36,7 @@ Reads::
 import datetime
 from dataclasses import dataclass, field
 
+from django.db.models import F
 from django.utils import timezone
 
 from tongzheng.services import actions
@@ -163,9 +164,9 @@ def item_guide(item_id: int) -> ItemGuide | None:
     return ItemGuide(item, version, list(version.materials.all()), stages)
 
 
-#: The columns the status page reads (``application_status``, ``check_code``, the result
-#: download): the lookup is the public hot path, and every extra column of the four
-#: joined tables is compiled, fetched and converted on each request.
+#: The application's own columns the status page reads (``application_status``,
+#: ``check_code``): the lookup is the public hot path, and every column is compiled,
+#: fetched and converted on each request.
 STATUS_FIELDS = (
     "number",
     "code_hash",
@@ -178,20 +179,23 @@ STATUS_FIELDS = (
     "finished_at",
     "closed_at",
     "decision_reason",
-    "version__name",
-    "organisation__name",
-    "current_stage__name",
-    "result__licence_number",
-    "result__document",
 )
 
 
 def status_lookup(number: str):
     """The single indexed query of 办件查询 (``number`` is unique): the application with
-    what its status page shows, the result (证照) included. No ORDER BY: one row at most."""
+    the names and the result (证照) its status page shows, joined in as plain columns
+    (``shown_*``) rather than related rows, which would cost three model instances.
+    No ORDER BY: one row at most."""
     return (
-        Application.objects.select_related("version", "organisation", "current_stage", "result")
-        .only(*STATUS_FIELDS)
+        Application.objects.only(*STATUS_FIELDS)
+        .annotate(
+            shown_item=F("version__name"),
+            shown_organisation=F("organisation__name"),
+            shown_stage=F("current_stage__name"),
+            shown_licence=F("result__licence_number"),
+            shown_document=F("result__document"),
+        )
         .exclude(status=S.DRAFT)
         .filter(number=number)
         .order_by()
@@ -245,6 +249,28 @@ class StatusView:
     events: list[PublicEvent] = field(default_factory=list)
 
 
+def _shown(application: Application, has_result: bool) -> tuple:
+    """(item, organisation, stage, licence number, document): the ``shown_*`` columns of
+    ``status_lookup``, else (the applicant's own pages) through the related rows."""
+    if hasattr(application, "shown_item"):
+        return (
+            application.shown_item,
+            application.shown_organisation,
+            application.shown_stage,
+            application.shown_licence,
+            application.shown_document,
+        )
+    result = getattr(application, "result", None) if has_result else None
+    stage = application.current_stage
+    return (
+        application.version.name,
+        application.organisation.name,
+        stage.name if stage else "",
+        result.licence_number if result else "",
+        result.document if result else "",
+    )
+
+
 def application_status(application: Application) -> StatusView:
     now = timezone.now()
     supplement = (
@@ -252,15 +278,6 @@ def application_status(application: Application) -> StatusView:
         .prefetch_related("materials")
         .first()
         if application.status == S.SUPPLEMENT
-        else None
-    )
-    result = (
-        getattr(application, "result", None)
-        if application.status
-        in (
-            S.ISSUED,
-            S.CLOSED,
-        )
         else None
     )
     events = [
@@ -274,10 +291,12 @@ def application_status(application: Application) -> StatusView:
             "at", "to_status", "action", "note"
         )
     ]
+    has_result = application.status in (S.ISSUED, S.CLOSED)
+    item, organisation, stage, licence, document = _shown(application, has_result)
     return StatusView(
         number=application.number,
-        item_name=application.version.name,
-        organisation_name=application.organisation.name,
+        item_name=item,
+        organisation_name=organisation,
         status=application.status,
         status_label=application.get_status_display(),
         submitted_at=application.submitted_at,
@@ -285,14 +304,14 @@ def application_status(application: Application) -> StatusView:
         due_date=timezone.localdate(application.due_at) if application.due_at else None,
         clock_status=str(application.status_at(now)),
         remaining_working_days=application.remaining_working_days(now),
-        current_stage=application.current_stage.name if application.current_stage else "",
+        current_stage=stage or "",
         supplement_materials=[m.name for m in supplement.materials.all()] if supplement else [],
         supplement_other=supplement.other_items if supplement else "",
         decision_reason=application.decision_reason
         if application.status in (S.NOT_ACCEPTED, S.REFUSED, S.CLOSED)
         else "",
-        licence_number=result.licence_number if result else "",
-        has_document=bool(result and result.document),
+        licence_number=(licence or "") if has_result else "",
+        has_document=bool(has_result and document),
         closed_at=application.closed_at,
         events=events,
     )
