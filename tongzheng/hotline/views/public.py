@@ -48,8 +48,10 @@ def _initial(request) -> dict:
     return {}
 
 
-def _receipt(request, ticket, code):
-    response = render(request, "hotline/receipt.html", {"ticket": ticket, "code": code})
+def _receipt(request, ticket, code, *, files: int):
+    # ``files``: how many the reporter sent (and the action stored); no COUNT query.
+    context = {"ticket": ticket, "code": code, "attachment_count": files}
+    response = render(request, "hotline/receipt.html", context)
     response["Cache-Control"] = "no-store"
     return response
 
@@ -80,7 +82,7 @@ def _file(request, form, template, context, *, channel=None, mailbox=None):
     except ValidationError as exc:
         add_errors(form, exc)
         return render(request, template, context, status=400)
-    return _receipt(request, ticket, code)
+    return _receipt(request, ticket, code, files=len(data.get("attachments") or ()))
 
 
 @login_not_required
