@@ -83,6 +83,7 @@ LIST_PAGES = re.compile(r"(page=([1-9]|[1-4][0-9]|50))?")
 
 @login_not_required
 @require_GET
+# Five minutes: the list's public totals (statistics.public_summary) are cached for ten.
 @public_page("letters", timeout=300, letters=True, query=LIST_PAGES)
 def letter_list(request):
     q = request.GET.get("q", "").strip()[:100]
@@ -95,7 +96,9 @@ def letter_list(request):
 
 @login_not_required
 @require_GET
-@public_page("letter", timeout=300, letters=True)
+# A published letter changes only by (un)publication, which moves the letters version:
+# the hour only bounds the cache's size (one entry per letter read).
+@public_page("letter", timeout=3600, letters=True)
 def letter_detail(request, number: str):
     letter = published_letters().filter(number=number).first()
     if letter is None:
