@@ -10,11 +10,8 @@ class ServicesConfig(AppConfig):
     verbose_name = _("政务服务")
 
     def ready(self):
-        from django.db.models.signals import post_save
-
         from tongzheng.core.registry import NavEntry, Permission, PortalTile, platform
-        from tongzheng.services.models import Application, ApplicationEvent, ApplicationTask
-        from tongzheng.services.notify import announce
+        from tongzheng.services.models import Application, ApplicationTask
 
         platform.add_permissions(
             Permission("services.manage_item", _("管理政务服务事项")),
@@ -29,8 +26,6 @@ class ServicesConfig(AppConfig):
         platform.add_timed_task_model(Application)
         platform.add_timed_task_model(ApplicationTask)
         platform.add_demo_generator(import_module("tongzheng.services.demo").generate_applications)
-        # The applicant hears of every state change (services/notify.py).
-        post_save.connect(announce, sender=ApplicationEvent, dispatch_uid="services_announce")
         platform.add_portal_tiles(
             PortalTile(
                 "services",

@@ -83,10 +83,3 @@ def tell_applicant(application, event) -> None:
         channels=getattr(settings, "SERVICES_NOTIFY_CHANNELS", DEFAULT_CHANNELS),
         about=application,
     )
-
-
-def announce(sender, instance, created, raw=False, **kwargs):
-    """Retired ``post_save`` receiver: does nothing, the actions notify (``tell_applicant``).
-
-    ``services/apps.py`` still connects it; remove that connection, then this function.
-    """
