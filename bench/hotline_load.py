@@ -67,6 +67,21 @@ def seconds(duration: str) -> int:
     return total + int(number or 0)
 
 
+def server_cpu_seconds(group: int) -> float:
+    """User + system CPU seconds of every process in the server's process group (the
+    granian workers, not PostgreSQL), as in ``bench/services_status.py``: divided by the
+    requests served, a cost that holds whatever share of a busy machine the server got."""
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # the process ended meanwhile
+            continue
+        if int(fields[2]) == group:  # pgrp
+            total += int(fields[11]) + int(fields[12])  # utime + stime, in clock ticks
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -259,6 +274,7 @@ def main() -> int:
         wait_until_up(f"{host}/hotline/letters/")
         for path in ("/hotline/letters/", "/hotline/new/", "/hotline/track/") * 4:
             urllib.request.urlopen(f"{host}{path}").read()  # noqa: S310 - warm both workers
+        Path(f"{args.csv}_cpu.json").unlink(missing_ok=True)
         load_before = os.getloadavg()
         started = time.monotonic()
         subprocess.run(  # noqa: S603
@@ -295,6 +311,8 @@ def main() -> int:
                 "HOTLINE_BENCH_OPERATOR_RATE": str(args.rate),
                 "HOTLINE_BENCH_CITIZEN_RATE": str(args.rate),
                 "HOTLINE_BENCH_MEASURE_SECONDS": str(seconds(args.duration)),
+                "HOTLINE_BENCH_SERVER_GROUP": str(server.pid),
+                "HOTLINE_BENCH_CPU_FILE": f"{args.csv}_cpu.json",
             },
             check=False,
         )
@@ -337,6 +355,15 @@ def main() -> int:
         f"| **total** | {int(total['Request Count']):,} | {failures:,} | {rps:.1f} | "
         f"{total['50%']} | {p95:.0f} | {total['99%']} | {float(total['Max Response Time']):.0f} |"
     )
+    cpu_file = Path(f"{args.csv}_cpu.json")
+    if cpu_file.exists():
+        cpu = json.loads(cpu_file.read_text())
+        if cpu["requests"]:
+            print(
+                f"server CPU (granian workers) in the measured window: "
+                f"{cpu['seconds'] * 1000 / cpu['requests']:.1f} ms per request "
+                f"({cpu['seconds']:.0f} s for {cpu['requests']:,} requests)"
+            )
     met = rps >= TARGET_RPS and p95 < TARGET_P95_MS and failures == 0
     print()
     print(

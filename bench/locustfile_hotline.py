@@ -33,10 +33,11 @@ import re
 import sys
 
 import gevent
-from locust import FastHttpUser, constant_throughput, task
+from locust import FastHttpUser, constant_throughput, events, task
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from hotline_totp import totp  # noqa: E402 - bench/ is not a package
+from hotline_load import server_cpu_seconds  # noqa: E402 - bench/ is not a package
+from hotline_totp import totp  # noqa: E402
 
 SAMPLE = json.loads(open(os.environ["HOTLINE_BENCH_SAMPLE"], encoding="utf-8").read())  # noqa: SIM115
 OPERATOR_RATE = float(os.environ.get("HOTLINE_BENCH_OPERATOR_RATE", "1"))
@@ -48,9 +49,16 @@ MEASURE_SECONDS = float(os.environ.get("HOTLINE_BENCH_MEASURE_SECONDS", "0"))
 _signed_in = itertools.count(1)
 
 
+SERVER_GROUP = int(os.environ.get("HOTLINE_BENCH_SERVER_GROUP", "0"))
+CPU_FILE = os.environ.get("HOTLINE_BENCH_CPU_FILE", "")
+_window = {}
+
+
 def all_signed_in(environment) -> None:
     """Start the measured window: statistics reset, the run stopped MEASURE_SECONDS later."""
     environment.stats.reset_all()
+    if SERVER_GROUP:
+        _window["cpu"] = server_cpu_seconds(SERVER_GROUP)
     logging.warning(
         "all %d operators signed in: statistics reset, measuring %g s", OPERATORS, MEASURE_SECONDS
     )
@@ -61,6 +69,16 @@ def all_signed_in(environment) -> None:
 def csrf_token(html: str) -> str:
     match = CSRF.search(html or "")
     return match.group(1) if match else ""
+
+
+@events.quitting.add_listener
+def _server_cpu(environment, **_kwargs):
+    """The server's CPU seconds and the requests of the measured window, for hotline_load."""
+    if "cpu" in _window and CPU_FILE:
+        seconds = server_cpu_seconds(SERVER_GROUP) - _window["cpu"]
+        requests = environment.stats.total.num_requests
+        with open(CPU_FILE, "w", encoding="utf-8") as handle:
+            json.dump({"seconds": seconds, "requests": requests}, handle)
 
 
 class Operator(FastHttpUser):
