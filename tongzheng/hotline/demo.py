@@ -75,6 +75,7 @@ TICKET_COLUMNS = (
     "duplicate_of_id",
     "not_accepted_reason",
     "dispatched_at",
+    "dispatch_due_at",
     "answered_at",
     "closed_at",
     "satisfaction",
@@ -549,6 +550,7 @@ def make_batch(plan: Plan, batch: int, first: int, count: int):
     COPY text when ``plan.copy``.
     """
     from tongzheng.core.demo.people import random_name
+    from tongzheng.hotline.models import dispatch_deadline
 
     rng = random.Random(plan.seed * 7_919 + batch)
     utc = datetime.UTC
@@ -784,6 +786,7 @@ def make_batch(plan: Plan, batch: int, first: int, count: int):
                 duplicate_of,
                 not_accepted_reason,
                 t(dispatched) if lead_org_out else None,
+                dispatch_deadline(created_dt, urgency),
                 t(answered_at),
                 t(finished) if status == "closed" else None,
                 satisfaction,

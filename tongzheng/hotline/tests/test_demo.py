@@ -24,6 +24,7 @@ from tongzheng.hotline.models import (
     Ticket,
     TicketStatus,
     TicketUpdate,
+    dispatch_deadline,
     limit_for,
 )
 from tongzheng.hotline.text import tokens
@@ -187,3 +188,11 @@ def test_mailbox_letters_go_to_a_box_and_some_are_published(demo_db):
         assert letter.published_reply
         if letter.reporter_name:
             assert letter.reporter_name not in letter.published_content
+
+
+def test_emergency_tickets_have_the_intake_dispatch_deadline(demo_db):
+    rows = Ticket.objects.values_list("urgency", "created_at", "dispatch_due_at")
+    emergencies = [(created, due) for urgency, created, due in rows if urgency == "emergency"]
+    assert emergencies, "the demo has emergency tickets"
+    assert all(due == dispatch_deadline(created, "emergency") for created, due in emergencies)
+    assert all(due is None for urgency, _created, due in rows if urgency != "emergency")
