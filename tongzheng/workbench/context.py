@@ -8,10 +8,10 @@ an entry whose URL cannot be reversed is skipped and logged, not raised.
 import logging
 from dataclasses import dataclass
 
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 from django.utils.functional import Promise, SimpleLazyObject
 
-from tongzheng.core.access import has_permission
+from tongzheng.core.access import permissions_of
 from tongzheng.core.registry import platform
 
 logger = logging.getLogger(__name__)
@@ -32,13 +32,28 @@ def is_staff_user(user) -> bool:
     )
 
 
-def navigation_for(user, path: str) -> list[NavItem]:
-    """Entries ``user`` may open, in registry order; the best match for ``path`` is active."""
-    if not is_staff_user(user):
-        return []
-    visible: list[tuple[str | Promise, str]] = []
-    for entry in platform.navigation:
-        if entry.permission is not None and not has_permission(user, entry.permission):
+# The entries a set of permissions may open: the same for every user with that set, and
+# the registry is fixed once the apps are loaded, so each process works them out once per
+# set instead of once per staff page (a permission check and a reverse() per entry). Each
+# result keeps the registry entries it was made from and is used only while they are the
+# same objects (tests change the registry); the URLconf and script prefix are in the key.
+_visible_by_permissions: dict[tuple, tuple[tuple, list[tuple[str | Promise, str]]]] = {}
+
+
+def _visible_entries(user) -> list[tuple[str | Promise, str]]:
+    permissions = frozenset(permissions_of(user))
+    entries = platform.navigation
+    key = (permissions, get_urlconf(), get_script_prefix())
+    cached = _visible_by_permissions.get(key)
+    if (
+        cached is not None
+        and len(cached[0]) == len(entries)
+        and all(a is b for a, b in zip(cached[0], entries, strict=True))
+    ):
+        return cached[1]
+    visible = []
+    for entry in entries:
+        if entry.permission is not None and entry.permission not in permissions:
             continue
         try:
             url = reverse(entry.url_name)
@@ -46,6 +61,15 @@ def navigation_for(user, path: str) -> list[NavItem]:
             logger.warning("Navigation entry %r does not resolve; skipped", entry.url_name)
             continue
         visible.append((entry.label, url))
+    _visible_by_permissions[key] = (tuple(entries), visible)
+    return visible
+
+
+def navigation_for(user, path: str) -> list[NavItem]:
+    """Entries ``user`` may open, in registry order; the best match for ``path`` is active."""
+    if not is_staff_user(user):
+        return []
+    visible = _visible_entries(user)
     # The longest URL that prefixes the current path is the current section.
     matches = [url for _label, url in visible if path == url or path.startswith(url)]
     current = max(matches, key=len) if matches else None
