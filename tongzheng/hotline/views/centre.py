@@ -360,7 +360,7 @@ def _detail(request, ticket, *, overrides=None, status=200, error=""):
     )
     assignments = list(
         Assignment.objects.filter(ticket=ticket)
-        .select_related("organisation", "dispatched_by")
+        .select_related("organisation")  # the page names no dispatcher
         .prefetch_related(
             Prefetch("disputes", queryset=Dispute.objects.select_related("suggested_organisation"))
         )
