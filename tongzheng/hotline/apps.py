@@ -34,6 +34,11 @@ class HotlineConfig(AppConfig):
             Permission("hotline.view_statistics", _("查看热线统计")),
         )
         platform.add_timed_task_model(Ticket)
+        # Every 催办 / 督办 of a ticket, wherever pressed, also shows in its history.
+        from tongzheng.hotline.actions.centre import copy_urge_to_history
+        from tongzheng.supervision.public import copy_urges_of
+
+        copy_urges_of(Ticket, copy_urge_to_history)
         platform.add_demo_generator(import_module("tongzheng.hotline.demo").generate_tickets)
         platform.add_portal_tiles(
             PortalTile(

@@ -391,6 +391,76 @@ def review_appeal(*, actor, pk, upheld: bool, comment: str, request=None) -> App
 # --- 催办 / 督办 ---------------------------------------------------------------------------
 
 
+# Modules that keep urges in their own history of a task: model label -> copy(urge, task).
+_URGE_COPIES = {}
+
+
+def copy_urges_of(model, copy) -> None:
+    """Have ``copy(urge, task)`` write the module's own record of every urge of
+    ``model``'s tasks, in the urge's transaction (see ``supervision.public``)."""
+    _URGE_COPIES[model._meta.label_lower] = copy
+
+
+def urge(
+    *,
+    task,
+    level: str,
+    message: str = "",
+    by=None,
+    organisation=None,
+    recipients=None,
+    subject: str | None = None,
+    at=None,
+) -> Urge:
+    """催办 (``UrgeLevel.URGE``) or 督办 (``UrgeLevel.SUPERVISE``) one timed task.
+
+    ``task`` is a saved instance of a registered timed-task model, ``by`` the user who
+    presses (None: the system), ``organisation`` the one pressed (default: the task's).
+    ``recipients`` (default: the organisation's active staff, at most 50) get ``subject``
+    (default "催办：<task>") with ``message`` as the body, in the caller's transaction.
+    Any clock status may be urged here; the dashboard's own rule (red or yellow only)
+    stays in ``actions.urge_task``. Returns the ``Urge``; ``notified`` counts recipients.
+    """
+    if level not in UrgeLevel.values:
+        raise ValidationError(_("请选择催办或督办。"))
+    label = task._meta.label_lower
+    if getattr(task, "pk", None) is None or timed_model_by_label(label) is None:
+        raise ValidationError(_("未知的任务类型。"))
+    organisation = organisation or task_organisation(task)
+    if organisation is None:
+        raise ValidationError(_("该任务尚未确定承办单位，无法催办。"))
+    at = at or timezone.now()
+    recipients = list(_staff_of(organisation) if recipients is None else recipients)
+    # No savepoint of its own: inside the caller's transaction, it stands or falls with it.
+    with transaction.atomic(savepoint=False):
+        record = Urge.objects.create(
+            level=level,
+            task_type=label,
+            task_id=str(task.pk),
+            task_repr=str(task.timed_title())[:200],
+            task_status=str(task.status_at(at)),
+            organisation=organisation,
+            division_path=task_division_path(task) or organisation.division_path,
+            message=(message or "").strip(),
+            urged_by=by,
+            urged_at=at,
+            notified=len(recipients),
+        )
+        if subject is None:
+            subject = _("%(level)s：%(task)s") % {
+                "level": record.get_level_display(),
+                "task": record.task_repr,
+            }
+        body = record.message or _("该任务已%(status)s，请抓紧办理。") % {
+            "status": TimedStatus(record.task_status).label
+        }
+        for user in recipients:
+            notify(recipient=user, subject=subject, body=body, about=task)
+        copy = _URGE_COPIES.get(label)
+        record.task_copy = copy(record, task) if copy else None
+    return record
+
+
 def urge_task(
     *, actor, task_type: str, task_id, level: str, message: str = "", request=None
 ) -> Urge:
@@ -409,35 +479,17 @@ def urge_task(
         organisation = task_organisation(task)
         if organisation is None:
             raise ValidationError(_("该任务尚未确定承办单位，无法催办。"))
-        recipients = _staff_of(organisation)
-        urge = Urge.objects.create(
-            level=level,
-            task_type=model._meta.label_lower,
-            task_id=str(task.pk),
-            task_repr=str(task.timed_title())[:200],
-            task_status=str(status),
-            organisation=organisation,
-            division_path=task_division_path(task) or organisation.division_path,
-            message=(message or "").strip(),
-            urged_by=actor,
-            urged_at=timezone.now(),
-            notified=len(recipients),
+        urge_record = urge(
+            task=task, level=level, message=message, by=actor, organisation=organisation
         )
-        subject = _("%(level)s：%(task)s") % {
-            "level": urge.get_level_display(),
-            "task": urge.task_repr,
-        }
-        body = _("该任务已%(status)s，请抓紧办理。%(message)s") % {
-            "status": TimedStatus(status).label,
-            "message": urge.message,
-        }
-        for user in recipients:
-            notify(recipient=user, subject=subject, body=body, channels=("site",), about=task)
         record_event(
             actor=actor,
             action=f"supervision.{level}",
-            target=urge,
+            target=urge_record,
             request=request,
-            detail={"task": f"{urge.task_type}:{urge.task_id}", "notified": len(recipients)},
+            detail={
+                "task": f"{urge_record.task_type}:{urge_record.task_id}",
+                "notified": urge_record.notified,
+            },
         )
-    return urge
+    return urge_record

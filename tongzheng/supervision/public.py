@@ -8,6 +8,7 @@ Writes::
     record_rating(*, subject, organisation, level, indicators, comment, rater, at=None)
     rerate(*, subject, level, indicators, comment, rater, at=None)
     register_warning_kind(code, label)          # from your AppConfig.ready()
+    copy_urges_of(model, copy)                  # from your AppConfig.ready()
 
 Reads::
 
@@ -28,26 +29,22 @@ The caller checks that ``rater`` is the person served (supervision cannot know).
 催办 / 督办 (``urge``): the supervision ``Urge`` row is the one record of truth of every
 urge, whoever presses (the dashboard's supervisors, a module's own staff, a module's
 automatic 催办). A module that shows urges in its own history (the hotline's
-``TicketUpdate``) writes its copy from the returned ``Urge`` in the same transaction; the
-copy is a view and is never written alone. The caller checks its own permission and
+``TicketUpdate``) registers ``copy_urges_of(model, copy)`` in its ``AppConfig.ready()``:
+``copy(urge, task)`` then runs in the same transaction for every urge of that model's
+tasks, from whichever page or command, and its result is ``urge.task_copy``. The copy is
+a view and is never written alone. The caller checks its own permission and
 records its own audit event (naming ``urge.pk``): ``urge`` only writes and notifies.
 """
 
 from dataclasses import dataclass
 
-from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.utils import timezone
-from django.utils.translation import gettext as _
-
-from tongzheng.core.notifications import notify
-from tongzheng.core.timed import (
-    TimedStatus,
-    task_division_path,
-    task_organisation,
-    timed_model_by_label,
+from tongzheng.supervision.actions import (
+    copy_urges_of,
+    raise_warning,
+    record_rating,
+    rerate,
+    urge,
 )
-from tongzheng.supervision.actions import _staff_of, raise_warning, record_rating, rerate
 from tongzheng.supervision.kinds import (
     DISPATCH_OVERDUE,
     INDICATORS,
@@ -67,6 +64,7 @@ from tongzheng.supervision.models import (
 
 __all__ = [
     "BAD_LEVELS",
+    "copy_urges_of",
     "DISPATCH_OVERDUE",
     "RatingLevel",
     "RatingState",
@@ -160,61 +158,3 @@ def subjects_warned(kind: str, model, pks) -> set[str]:
 def urges_for(task):
     """The urges of ``task``, newest first (not scoped: for the owning module)."""
     return Urge.objects.filter(task_type=task._meta.label_lower, task_id=str(task.pk))
-
-
-def urge(
-    *,
-    task,
-    level: str,
-    message: str = "",
-    by=None,
-    organisation=None,
-    recipients=None,
-    subject: str | None = None,
-    at=None,
-) -> Urge:
-    """催办 (``UrgeLevel.URGE``) or 督办 (``UrgeLevel.SUPERVISE``) one timed task.
-
-    ``task`` is a saved instance of a registered timed-task model, ``by`` the user who
-    presses (None: the system), ``organisation`` the one pressed (default: the task's).
-    ``recipients`` (default: the organisation's active staff, at most 50) get ``subject``
-    (default "催办：<task>") with ``message`` as the body, in the caller's transaction.
-    Any clock status may be urged here; the dashboard's own rule (red or yellow only)
-    stays in ``actions.urge_task``. Returns the ``Urge``; ``notified`` counts recipients.
-    """
-    if level not in UrgeLevel.values:
-        raise ValidationError(_("请选择催办或督办。"))
-    label = task._meta.label_lower
-    if getattr(task, "pk", None) is None or timed_model_by_label(label) is None:
-        raise ValidationError(_("未知的任务类型。"))
-    organisation = organisation or task_organisation(task)
-    if organisation is None:
-        raise ValidationError(_("该任务尚未确定承办单位，无法催办。"))
-    at = at or timezone.now()
-    recipients = list(_staff_of(organisation) if recipients is None else recipients)
-    # No savepoint of its own: inside the caller's transaction, it stands or falls with it.
-    with transaction.atomic(savepoint=False):
-        record = Urge.objects.create(
-            level=level,
-            task_type=label,
-            task_id=str(task.pk),
-            task_repr=str(task.timed_title())[:200],
-            task_status=str(task.status_at(at)),
-            organisation=organisation,
-            division_path=task_division_path(task) or organisation.division_path,
-            message=(message or "").strip(),
-            urged_by=by,
-            urged_at=at,
-            notified=len(recipients),
-        )
-        if subject is None:
-            subject = _("%(level)s：%(task)s") % {
-                "level": record.get_level_display(),
-                "task": record.task_repr,
-            }
-        body = record.message or _("该任务已%(status)s，请抓紧办理。") % {
-            "status": TimedStatus(record.task_status).label
-        }
-        for user in recipients:
-            notify(recipient=user, subject=subject, body=body, about=task)
-    return record

@@ -697,16 +697,30 @@ def decide_extension(
 UPDATE_KINDS = {UrgeLevel.URGE: UpdateKind.URGE, UrgeLevel.SUPERVISE: UpdateKind.SUPERVISE}
 
 
+def copy_urge_to_history(urge: Urge, ticket: Ticket) -> TicketUpdate:
+    """The ticket history's copy of a supervision ``Urge`` (registered with
+    ``supervision.public.copy_urges_of`` in ``HotlineConfig.ready``): every 催办 / 督办 of a
+    ticket, pressed here, by ``hotline.followups`` or on supervision's dashboard, shows on
+    the ticket page as an internal update."""
+    return TicketUpdate.objects.create(
+        ticket=ticket,
+        kind=UPDATE_KINDS[urge.level],
+        content=urge.message,
+        public=False,
+        actor=urge.urged_by,
+        organisation=urge.organisation,
+    )
+
+
 def press(
     ticket: Ticket, *, level: str, content: str, by, subject: str, handlers=None
 ) -> tuple[Urge, TicketUpdate]:
     """催办 / 督办 a ticket through supervision; the caller holds the row lock.
 
     The supervision ``Urge`` (``supervision.public.urge``) is the record of truth: it is
-    what supervision's pages list and count, with the lead's handlers notified. The
-    internal ``TicketUpdate`` of kind ``urge`` / ``supervise`` is its copy in the ticket's
-    history, written here from the urge in the same transaction and nowhere else.
-    ``by`` None is the system (the automatic 催办 of ``hotline.followups``).
+    what supervision's pages list and count, with the lead's handlers notified. Its copy in
+    the ticket's history (``copy_urge_to_history``) is written by supervision in the same
+    transaction. ``by`` None is the system (the automatic 催办 of ``hotline.followups``).
     """
     if handlers is None:
         handlers = handlers_of(ticket.organisation_id)
@@ -719,15 +733,7 @@ def press(
         recipients=handlers,
         subject=subject % {"number": ticket.number},
     )
-    update = TicketUpdate.objects.create(
-        ticket=ticket,
-        kind=UPDATE_KINDS[level],
-        content=urge.message,
-        public=False,
-        actor=urge.urged_by,
-        organisation=urge.organisation,
-    )
-    return urge, update
+    return urge, urge.task_copy
 
 
 def _press(*, actor, ticket, level, content, request, action, subject) -> TicketUpdate:

@@ -212,3 +212,28 @@ def test_the_mark_and_the_api_show_the_overdue_dispatch(world):
     out = TicketOut.from_orm(waiting).dict()
     assert out["dispatch_overdue"] is True
     assert out["dispatch_due_at"] == waiting.dispatch_due_at
+
+
+def test_an_urge_from_supervisions_dashboard_is_copied_into_the_ticket_history(world):
+    from tongzheng.supervision import actions as supervision_actions
+    from tongzheng.supervision.tests.factories import supervisor
+
+    filed = dispatched(world)
+    past = timezone.now() - datetime.timedelta(days=3)
+    Ticket.objects.filter(pk=filed.pk).update(due_at=past, warning_at=past)
+    boss = supervisor(world.centre)
+    urge = supervision_actions.urge_task(
+        actor=boss,
+        task_type="hotline.ticket",
+        task_id=filed.pk,
+        level="supervise",
+        message="今日办结",
+    )
+    copy = filed.updates.get(kind=UpdateKind.SUPERVISE)
+    assert urge.task_copy == copy
+    assert (copy.content, copy.actor, copy.organisation, copy.public) == (
+        "今日办结",
+        boss,
+        world.lead_org,
+        False,
+    )
