@@ -15,3 +15,7 @@ HOTLINE_RATE_ANONYMOUS = _PLENTY
 HOTLINE_RATE_NAMED = _PLENTY
 HOTLINE_RATE_NAMED_ADDRESS = _PLENTY
 HOTLINE_RATE_ACCOUNT = _PLENTY
+
+# One Redis may serve benchmarks of several demo databases (tz_city, tz_bench, …): the
+# database's name in every key keeps one's cached pages and counters from another's.
+CACHES["default"]["KEY_PREFIX"] = str(DATABASES["default"]["NAME"])  # noqa: F405
