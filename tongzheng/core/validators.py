@@ -6,9 +6,12 @@
   python-stdnum's own area table lacks real districts (成都 510104-510108, 万州 500101),
   so it must not decide.
 - 统一社会信用代码 (GB 32100): python-stdnum's cn.uscc.
+- Telephone numbers (联系电话): a mainland mobile number or a fixed line with its area code,
+  one rule for every form of the platform.
 """
 
 import datetime
+import re
 from functools import cache
 
 from django.core.exceptions import ValidationError
@@ -76,3 +79,22 @@ def validate_resident_id(value: str) -> None:
 def validate_uscc(value: str) -> None:
     if problem := uscc_problem(value):
         raise ValidationError(problem, code="invalid_uscc")
+
+
+# 11-digit mobile numbers (13x-19x) or a fixed line: area code 0xx / 0xxx and 7-8 digits.
+PHONE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}\d{7,8})$")
+
+
+def normalise_phone(value) -> str:
+    """The number without spaces and hyphens: 010-1234 5678 and 01012345678 are one number
+    (one blind index for the hotline's same-caller duplicates and rate limit)."""
+    return re.sub(r"[\s\-]", "", value or "")
+
+
+def clean_phone(value) -> str:
+    """The normalised number, or "" when blank; a ``ValidationError`` when it is not a
+    mobile number or a fixed line with its area code."""
+    phone = normalise_phone(value)
+    if phone and not PHONE.match(phone):
+        raise ValidationError(_("请填写正确的手机号码或固定电话。"))
+    return phone

@@ -1,26 +1,23 @@
 """Intake and follow-up forms: public web / 12310, leader's mailbox, phone intake, tracking."""
 
-import re
-
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from tongzheng.core.models import Division
 from tongzheng.core.uploads import check_upload
+from tongzheng.core.validators import clean_phone
 from tongzheng.hotline.actions.intake import (
     ATTACHMENT_KINDS,
     ATTACHMENT_MAX_BYTES,
     MATTER_CHOICES,
     MATTER_VIOLATION,
     MAX_ATTACHMENTS,
-    normalise_phone,
     not_accepted_message,
 )
 from tongzheng.hotline.models import Category12310, Channel, Subject, TicketType, Urgency
 
 DEFAULT_REQUIRED = forms.Field.default_error_messages["required"]
-PHONE = re.compile(r"^(1\d{10}|0\d{2,3}\d{7,8})$")
 
 NOT_ACCEPTED_12310 = _(
     "12310 不受理：应通过诉讼、仲裁、行政复议解决的事项；个人安置、待遇问题；"
@@ -189,10 +186,7 @@ class TicketFieldsForm(StyledForm):
         return content
 
     def clean_reporter_phone(self):
-        phone = normalise_phone(self.cleaned_data["reporter_phone"].strip())
-        if phone and not PHONE.match(phone):
-            raise ValidationError(_("请输入正确的手机号码或固定电话号码。"))
-        return phone
+        return clean_phone(self.cleaned_data["reporter_phone"])
 
     def clean(self):
         data = super().clean()

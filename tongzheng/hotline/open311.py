@@ -32,7 +32,7 @@ from django.utils.translation import gettext as _
 
 from tongzheng.core.crypto import sm3_hex
 from tongzheng.core.models import Division
-from tongzheng.hotline.forms import PHONE
+from tongzheng.core.validators import PHONE
 from tongzheng.hotline.models import (
     OPEN_STATUSES,
     Channel,

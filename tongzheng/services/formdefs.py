@@ -18,6 +18,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from tongzheng.core.validators import clean_phone
+
 FIELD_TYPES = ("text", "textarea", "number", "date", "choice", "id_number", "phone")
 ALLOWED_KEYS = {"name", "label", "type", "required", "choices", "help"}
 NAME = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
@@ -25,7 +27,6 @@ MAX_FIELDS = 30
 #: The generic applicant questions' keys in ``form_data`` (kept on every form).
 RESERVED_LABELS = frozenset({"申请人名称", "联系人", "联系电话", "通讯地址"})
 #: A mobile number or a fixed line with area code (as the hotline checks a caller's number).
-PHONE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
 
 
 def validate_form_fields(value) -> None:
@@ -104,13 +105,6 @@ def _clean_id_number(value: str) -> str:
     return value
 
 
-def _clean_phone(value: str) -> str:
-    value = (value or "").strip().replace(" ", "")
-    if value and not PHONE.match(value):
-        raise ValidationError(_("请填写正确的手机号码或固定电话。"))
-    return value
-
-
 class _CheckedCharField(forms.CharField):
     def __init__(self, *args, check, **kwargs):
         self.check = check
@@ -151,7 +145,7 @@ def build_field(definition: dict) -> forms.Field:
     if kind == "id_number":
         return _CheckedCharField(max_length=18, check=_clean_id_number, **common)
     if kind == "phone":
-        return _CheckedCharField(max_length=20, check=_clean_phone, **common)
+        return _CheckedCharField(max_length=20, check=clean_phone, **common)
     return forms.CharField(max_length=200, **common)
 
 

@@ -13,7 +13,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from tongzheng.services.formdefs import PHONE, answer_value, build_field
+from tongzheng.core.validators import clean_phone
+from tongzheng.services.formdefs import answer_value, build_field
 from tongzheng.services.uploads import MAX_UPLOAD_BYTES, check_upload
 
 #: form field → the key in ``Application.form_data`` (data, not interface text).
@@ -90,10 +91,7 @@ class ApplicationForm(forms.Form):
         return [n for n in self.keys if n not in PARTS["applicant"][1]]
 
     def clean_contact_phone(self):
-        phone = self.cleaned_data["contact_phone"].strip().replace(" ", "")
-        if not PHONE.match(phone):
-            raise ValidationError(_("请填写正确的手机号码或固定电话。"))
-        return phone
+        return clean_phone(self.cleaned_data["contact_phone"])
 
     def form_data(self) -> dict:
         return {self.keys[name]: answer_value(self.cleaned_data[name]) for name in self.fields}

@@ -7,8 +7,6 @@ with the limit for its type and urgency (``models.limit_for``); an emergency tic
 gets its dispatch time limit (``dispatch_due_at``, ``models.dispatch_deadline``).
 """
 
-import re
-
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -18,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from tongzheng.audit.actions import record_event
 from tongzheng.core.access import require_permission
 from tongzheng.core.uploads import check_upload
+from tongzheng.core.validators import normalise_phone
 from tongzheng.hotline.models import (
     Attachment,
     Channel,
@@ -82,12 +81,6 @@ def not_accepted_message(matter: str) -> str | None:
     """The refusal for a 12310 matter outside the accepted scope, or None when accepted."""
     entry = NOT_ACCEPTED_MATTERS.get(matter)
     return str(entry[1]) if entry else None
-
-
-def normalise_phone(phone) -> str:
-    """The caller's number without spaces and hyphens, so that 010-1234 5678 and 01012345678
-    share one blind index (same-caller duplicates)."""
-    return re.sub(r"[\s\-]", "", phone or "")
 
 
 def _number_for(ticket: Ticket) -> str:

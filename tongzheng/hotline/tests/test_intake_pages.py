@@ -210,7 +210,7 @@ def test_a_caller_without_a_name_keeps_the_number():
     ("overrides", "message"),
     [
         ({"reporter_phone": ""}, "请填写来电号码"),
-        ({"reporter_phone": "123"}, "请输入正确的手机号码"),
+        ({"reporter_phone": "123"}, "请填写正确的手机号码"),
         ({"content": ""}, "请填写内容"),
         ({"urgency": "whenever"}, "选择一个有效的选项"),
     ],

@@ -80,7 +80,7 @@ def test_12310_intake_gets_a_12310_number(client):
         ),
         ({"channel": "12310", "type": "report", "category": "other"}, "请说明所反映事项的性质"),
         ({"reporter_name": ""}, "实名反映请填写姓名"),
-        ({"reporter_phone": "12345"}, "请输入正确的手机号码"),
+        ({"reporter_phone": "12345"}, "请填写正确的手机号码"),
         ({"latitude": "30.1"}, "经度和纬度须同时填写"),
         ({"division": "999999"}, "没有这个行政区划代码"),
     ],
