@@ -237,3 +237,15 @@ def test_an_urge_from_supervisions_dashboard_is_copied_into_the_ticket_history(w
         world.lead_org,
         False,
     )
+
+
+def test_the_centre_list_and_ticket_page_mark_the_overdue_dispatch(world):
+    waiting = emergency(world, timezone.now() - datetime.timedelta(minutes=61))
+    client = Client()
+    verified_login(client, world.operator)
+    listing = client.get(reverse("hotline:ticket_list")).content.decode()
+    assert waiting.number in listing and "超时未派单" in listing
+    page = client.get(reverse("hotline:ticket_detail", args=[waiting.number])).content.decode()
+    assert "超时未派单" in page
+    actions.dispatch_ticket(actor=world.operator, ticket=waiting, lead=world.lead_org)
+    assert "超时未派单" not in client.get(reverse("hotline:ticket_list")).content.decode()

@@ -138,6 +138,8 @@ LIST_FIELDS = (
     "confidential",
     "due_at",
     "warning_at",
+    "dispatch_due_at",
+    "dispatched_at",
     "paused_since",
     "finished_at",
     "subject",
