@@ -61,7 +61,8 @@ from tongzheng.hotline.views.centre_forms import (
 
 VIEW = "hotline.view_ticket"
 DISPATCH = actions.DISPATCH
-PAGE_SIZE = 50
+# The platform's page of work lists (the services inbox too): rows are most of the page's cost.
+PAGE_SIZE = 20
 
 IN_HANDS = (TicketStatus.DISPATCHED, TicketStatus.HANDLING)
 SYSTEM_KINDS = (UpdateKind.URGE, UpdateKind.REVISIT, UpdateKind.CLOSE)
