@@ -188,9 +188,15 @@ def tsquery_sql(terms) -> tuple[str, list[str]]:
     return f"({sql})", [" ".join(alt) for term in terms for alt in term]
 
 
-class _VectorMatch(Func):
-    """``search_vector @@ <tsquery>``: the stored column of the GIN index, tested row by row
-    in the newest-first plan."""
+class _RowByRowMatch(Func):
+    """``COALESCE(search_vector, '') @@ <tsquery>``: the stored vector tested row by row.
+
+    The COALESCE (free at run time) hides the column from the GIN index on purpose: this
+    filter is for the newest-first plan, and the planner, left to choose, picks the GIN
+    index whenever its product of selectivities looks small — for words that always come
+    together (拒载 租车: 95,180 tickets each and together) it then fetched all 95,180
+    rows to sort them (1.0 s measured) instead of reading about a thousand of the newest.
+    """
 
     output_field = BooleanField()
 
@@ -198,7 +204,8 @@ class _VectorMatch(Func):
         (column,) = self.source_expressions
         column_sql, column_params = compiler.compile(column)
         query_sql, query_params = tsquery_sql(self.extra["terms"])
-        return f"{column_sql} @@ {query_sql}", (*column_params, *query_params)
+        sql = f"COALESCE({column_sql}, ''::tsvector) @@ {query_sql}"
+        return sql, (*column_params, *query_params)
 
 
 # PostgreSQL: the GIN-first plan is chosen when some term is estimated to match fewer
@@ -209,65 +216,94 @@ FEW_MATCHES = 1000
 def few_matches_limit(total: int) -> int:
     """The estimated match count below which the GIN-first plan is chosen.
 
-    The GIN-first plan fetches every match (about 30 µs each, measured: a random heap
-    page); the backward scan of the created_at index tests about 20·N/E rows for a page of
-    20 when E of N tickets match evenly over time (about 3 µs each with the stored
-    vector: neighbouring rows share heap pages). They cost the same near E = √(2·N):
-    about 3,200 matches of 5 million tickets.
+    The GIN-first plan fetches every match (about 17 µs each, measured at 5 million
+    tickets: a random heap page); the backward scan of the created_at index tests about
+    20·N/E rows for a page of 20 when E of N tickets match evenly over time (about 2 µs
+    each with the stored vector: neighbouring rows share heap pages). They cost the same
+    near E = √(2·N): about 3,200 matches of 5 million tickets.
     """
     return max(FEW_MATCHES, int(math.sqrt(2 * max(total, 0))))
 
 
-def _postgresql_estimates(terms) -> tuple[list[int], int]:
-    """(the planner's estimated matches of each term alone, estimated tickets):
-    catalogue-only queries, no table access."""
-    estimates = []
+# A lexeme no ticket holds. Its estimate is the planner's guess for every word outside
+# the column's most-common-elements statistics (half the rarest listed frequency).
+_UNSEEN_WORD = "tz0unseen0word"
+
+
+def _postgresql_estimates(terms) -> tuple[int, list[int], int, int]:
+    """(the planner's estimated matches of all terms together, of each term alone, of a
+    word outside its statistics, estimated tickets): catalogue-only queries."""
+
+    def estimate(cursor, query_sql, params) -> int:
+        cursor.execute(
+            "EXPLAIN (FORMAT JSON) SELECT 1 FROM hotline_ticket "  # noqa: S608 - constant
+            "WHERE search_vector @@ " + query_sql,
+            params,
+        )
+        plan = cursor.fetchone()[0]
+        if isinstance(plan, str):
+            plan = json.loads(plan)
+        return int(plan[0]["Plan"]["Plan Rows"])
+
     with connection.cursor() as cursor:
-        for term in terms:
-            query_sql, params = tsquery_sql((term,))
-            cursor.execute(
-                "EXPLAIN (FORMAT JSON) SELECT 1 FROM hotline_ticket "  # noqa: S608 - constant
-                "WHERE search_vector @@ " + query_sql,
-                params,
-            )
-            plan = cursor.fetchone()[0]
-            if isinstance(plan, str):
-                plan = json.loads(plan)
-            estimates.append(int(plan[0]["Plan"]["Plan Rows"]))
+        together = estimate(cursor, *tsquery_sql(terms))
+        alone = [estimate(cursor, *tsquery_sql((term,))) for term in terms]
+        unseen = estimate(cursor, *tsquery_sql((((_UNSEEN_WORD,),),)))
         cursor.execute(
             "SELECT reltuples::bigint FROM pg_class WHERE oid = 'hotline_ticket'::regclass"
         )
         total = cursor.fetchone()[0]
-    return estimates, int(total)
+    return together, alone, unseen, int(total)
 
 
 def _postgresql_search(queryset, terms):
-    """The PostgreSQL filter, choosing between two plans by the rarest term's estimate.
+    """The PostgreSQL filter: the matches through the GIN index, or the newest tickets
+    tested one by one — chosen here from the planner's estimates, not by the planner.
 
-    Left alone, a search ordered by ``-created_at`` with LIMIT 20 is planned as a backward
-    scan of the created_at index testing every row, on the assumption that matches are
-    spread evenly over time. For common words that is right (20 matches within a few
-    hundred rows). For a rarer word whose tickets are all old — a housing estate's name
-    from two years ago — it tests most of the table. So when some term is rare, the
-    matches are collected through the GIN index first, in a subquery that ``OFFSET 0``
-    keeps the planner from flattening; its cost is bounded by that term's matches.
+    The two plans for a page of 20, newest first, over N tickets of which E match:
 
-    The choice is made here, not by the planner, because the planner multiplies the
-    selectivities of ANDed words as if they were independent. Words that come together
-    (河道 and 垃圾) are each common and common together, but the product looks rare, and
-    the planner then fetched hundreds of thousands of matches through the GIN index
-    (measured: 5 to 37 s over 5 million tickets). The rarest term's own estimate is an
-    upper bound of the matches that does not make that mistake.
+    - GIN first (a subquery fenced with ``OFFSET 0``): fetches every match, cost ∝ E;
+      catastrophic for common words (河道 垃圾: 5 to 37 s over 5 million tickets).
+    - Newest first (``_RowByRowMatch``): tests about 20·N/E of the newest rows when the
+      matches are spread over time; catastrophic when E is small or the matches are old
+      (a housing estate's name from two years ago: most of the table).
+
+    The planner multiplies the selectivities of ANDed words as if they were independent,
+    which is wrong both ways for words that come together (拒载 租车: 95,180 tickets each
+    and the same 95,180 together). So:
+
+    1. some term is rare by the planner's statistics (its own estimate, an upper bound of
+       E, at most ``few_matches_limit``): GIN first, its cost bounded by that term;
+    2. all terms common and common together by the planner's product: newest first;
+    3. otherwise — words common alone but rare together by the product (independent
+       words, 康城 北川: 813 together, as estimated; or words that come together, 拒载
+       租车), or a word outside the statistics (one flat guess, ``_UNSEEN_WORD``, for
+       words that match anything from none to twice the guess) — the GIN index is asked
+       for at most ``few_matches_limit`` + 1 matches. Fewer came: they are all of them,
+       exact. As many: there are enough for newest first to find 20 soon.
     """
     frozen = tuple(tuple(tuple(alt) for alt in term) for term in terms)
-    estimates, total = _postgresql_estimates(frozen)
-    if min(estimates) > few_matches_limit(total):
-        return queryset.filter(_VectorMatch(RawSQL("hotline_ticket.search_vector", ()), terms=frozen))
+    together, alone, unseen, total = _postgresql_estimates(frozen)
+    limit = few_matches_limit(total)
     query_sql, params = tsquery_sql(frozen)
+    newest_first = queryset.filter(
+        _RowByRowMatch(RawSQL("hotline_ticket.search_vector", ()), terms=frozen)
+    )
+    if min(alone) > limit:
+        if together > limit and min(alone) > unseen:
+            return newest_first
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT id FROM hotline_ticket WHERE search_vector @@ "  # noqa: S608 - constant
+                + query_sql
+                + " LIMIT %s",
+                [*params, limit + 1],
+            )
+            ids = [row[0] for row in cursor.fetchall()]
+        return newest_first if len(ids) > limit else queryset.filter(pk__in=ids)
     # Constant SQL text (the words are parameters).
     sql = "SELECT id FROM hotline_ticket WHERE search_vector @@ " + query_sql + " OFFSET 0"  # noqa: S608
-    matching = RawSQL(sql, params)  # noqa: S611
-    return queryset.filter(pk__in=matching)
+    return queryset.filter(pk__in=RawSQL(sql, params))  # noqa: S611
 
 
 def capped_count(queryset, cap: int = 1000) -> tuple[int, bool]:
