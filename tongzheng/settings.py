@@ -189,6 +189,9 @@ HOTLINE_LIMITS = {
 HOTLINE_DEFAULT_DIVISION = env_str("HOTLINE_DEFAULT_DIVISION", "")
 # A mailbox letter answered and not rated within this many working days counts as 满意.
 HOTLINE_MAILBOX_SATISFIED_WORKING_DAYS = env_int("HOTLINE_MAILBOX_SATISFIED_WORKING_DAYS", 20)
+# An emergency ticket must be dispatched within this many minutes of receipt (wall clock,
+# not working days); later, supervision raises a 紧急事项超时未派单 warning.
+HOTLINE_EMERGENCY_DISPATCH_MINUTES = env_int("HOTLINE_EMERGENCY_DISPATCH_MINUTES", 60)
 
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_HTTPONLY = True
