@@ -30,6 +30,7 @@ from tongzheng.core.access import DataScope, has_permission, require_permission,
 from tongzheng.core.models import Organisation, OrganisationKind
 from tongzheng.core.notifications import notify
 from tongzheng.core.timed import CLOCK_FIELDS
+from tongzheng.hotline import pagecache
 from tongzheng.hotline.models import (
     ACTIVE_ASSIGNMENT_STATUSES,
     Assignment,
@@ -999,6 +1000,7 @@ def publish_letter(
             request=request,
             detail={"title": ticket.published_title},
         )
+        pagecache.letters_changed()  # the portal's cached letters pages are stale
     return ticket
 
 
@@ -1040,4 +1042,5 @@ def unpublish_letter(*, actor, ticket: Ticket, reason: str, request=None) -> Tic
                 "reason": reason.strip(),
             },
         )
+        pagecache.letters_changed()
     return ticket

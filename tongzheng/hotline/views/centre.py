@@ -25,7 +25,7 @@ from django.views.decorators.http import require_GET, require_POST
 from tongzheng.core.access import has_permission, require_permission
 from tongzheng.core.registry import NavEntry
 from tongzheng.core.timed import TimedStatus
-from tongzheng.hotline import pagecache, queries
+from tongzheng.hotline import queries
 from tongzheng.hotline.actions import centre as actions
 from tongzheng.hotline.models import (
     ACTIVE_ASSIGNMENT_STATUSES,
@@ -686,16 +686,13 @@ def publish(request, number: str):
         ticket,
         "publish",
         form,
-        lambda data: (
-            actions.publish_letter(
-                actor=request.user,
-                ticket=ticket,
-                title=data["title"],
-                content=data["content"],
-                reply=data["reply"],
-                request=request,
-            ),
-            pagecache.letters_changed(),
+        lambda data: actions.publish_letter(
+            actor=request.user,
+            ticket=ticket,
+            title=data["title"],
+            content=data["content"],
+            reply=data["reply"],
+            request=request,
         ),
         _("来信已公开。"),
     )
@@ -710,12 +707,8 @@ def unpublish(request, number: str):
         ticket,
         "unpublish",
         form,
-        lambda data: (
-            actions.unpublish_letter(
-                actor=request.user, ticket=ticket, reason=data["reason"], request=request
-            ),
-            # The portal's cached letters pages are stale from the commit on.
-            pagecache.letters_changed(),
+        lambda data: actions.unpublish_letter(
+            actor=request.user, ticket=ticket, reason=data["reason"], request=request
         ),
         _("已撤销公开。"),
     )
