@@ -48,9 +48,16 @@ run: export HOTLINE_DEFAULT_DIVISION ?= 510121
 # --blocking-threads bounds the threads, and so the database connections, per worker: with
 # granian's default every concurrent request got a thread and a connection until
 # PostgreSQL refused more (docs/benchmarks.md, hotline mixed load).
+# Two workers must share one cache (rate limits, cached public pages): the REDIS_URL given,
+# else this machine's Redis when it answers; without one, one worker, whose own memory then
+# is the whole cache.
 run: demo
 	$(BIN)/tongzheng collectstatic --noinput --verbosity 0
-	$(BIN)/granian --interface wsgi --host $(HOST) --port $(PORT) --workers 2 --blocking-threads 8 tongzheng.wsgi:application
+	@if [ -z "$$REDIS_URL" ] && $(BIN)/python -c 'import redis; redis.Redis(socket_timeout=1).ping()' 2>/dev/null; then \
+	  export REDIS_URL=redis://127.0.0.1:6379/1; fi; \
+	if [ -n "$$REDIS_URL" ]; then workers=2; else workers=1; fi; \
+	echo "cache: $${REDIS_URL:-none, one process}; workers: $$workers"; \
+	exec $(BIN)/granian --interface wsgi --host $(HOST) --port $(PORT) --workers $$workers --blocking-threads 8 tongzheng.wsgi:application
 
 test: setup browser
 	TONGZHENG_MODE=test $(BIN)/pytest $(PYTEST_ARGS)

@@ -21,12 +21,19 @@ becomes stale at once — an unpublished letter leaves the portal at the next re
 version and the page are read in one round trip; the stored page says which version it
 was rendered for. Other pages (the intake form lists the active 诉求分类) expire after
 their timeout.
+
+All of this holds only in a cache that every process shares (Redis, memcached, database,
+files). In a process's own memory — the default without REDIS_URL — a version moved on
+by one app server's worker is unseen by the others, which would keep an unpublished
+letter on the portal until their stored page times out. So with such a cache nothing is
+stored and every page is rendered: correct at any number of processes, only slower.
 """
 
 import re
 import time
 from functools import wraps
 
+from django.conf import settings
 from django.contrib.messages import get_messages
 from django.core.cache import cache
 from django.db import transaction
@@ -39,6 +46,16 @@ from django.utils import translation
 CSRF_PLACEHOLDER = "tzPageCacheCsrfTokenPlaceholderQ7vXk2mR"
 LETTERS_VERSION = "hotline:page:letters-version"
 NO_QUERY = re.compile(r"^$")
+# Django's caches that live inside one process (the dummy one stores nothing anyway).
+PER_PROCESS_BACKENDS = {
+    "django.core.cache.backends.locmem.LocMemCache",
+    "django.core.cache.backends.dummy.DummyCache",
+}
+
+
+def enabled() -> bool:
+    """Whether pages are stored: only in a cache shared by every process (see the module)."""
+    return settings.CACHES["default"]["BACKEND"] not in PER_PROCESS_BACKENDS
 
 
 def letters_version() -> int:
@@ -71,6 +88,8 @@ def letters_changed() -> None:
 
 
 def _cacheable(request, query: re.Pattern) -> bool:
+    if not enabled():
+        return False
     if request.method != "GET" or not query.fullmatch(request.META.get("QUERY_STRING", "")):
         return False
     if request.user.is_authenticated:

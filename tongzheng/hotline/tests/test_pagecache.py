@@ -1,5 +1,5 @@
 """公开页缓存: cached public pages keep each visitor's own CSRF token and go stale at once
-when a letter is published or unpublished."""
+when a letter is published or unpublished; a cache of one process's own stores none."""
 
 import re
 
@@ -20,8 +20,15 @@ TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 
 @pytest.fixture(autouse=True)
-def _fresh_cache():
-    cache.clear()
+def shared_cache(settings, tmp_path):
+    """A cache every process would share (files; production uses Redis), empty."""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(tmp_path),
+        }
+    }
+    return tmp_path
 
 
 def published(title="关于路灯的来信"):
@@ -104,7 +111,7 @@ def test_a_lost_version_never_brings_back_an_old_page():
     assert "关于路灯的来信" not in Client().get(letters).text
 
 
-def test_signed_in_visitors_searches_and_odd_queries_are_rendered_each_time():
+def test_signed_in_visitors_searches_and_odd_queries_are_rendered_each_time(shared_cache):
     published()
     letters = reverse("hotline:letters")
     citizen = UserFactory(kind="citizen", full_name="张三丰")
@@ -113,7 +120,20 @@ def test_signed_in_visitors_searches_and_odd_queries_are_rendered_each_time():
     Client().get(letters)
     assert "张三丰" in signed_in.get(letters).text
     assert "张三丰" not in Client().get(letters).text
+    stored = set(shared_cache.iterdir())  # the letters version and page, among others
     for query in ({"q": "路灯"}, {"page": "abc"}, {"page": "2", "x": "1"}):
         Client().get(letters, query)
-    stored = [key for key in cache._cache if ":hotline:page:letters:" in key]  # locmem
-    assert len(stored) == 1
+    assert set(shared_cache.iterdir()) == stored
+
+
+def test_a_cache_of_one_process_stores_no_page(settings):
+    """Without a shared cache another worker's unpublishing would go unseen here."""
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    cache.clear()
+    letter = published()
+    letters = reverse("hotline:letters")
+    assert "关于路灯的来信" in Client().get(letters).text
+    letter.published_at = None
+    letter.save()  # as another worker's action would: this process's version stays
+    assert "关于路灯的来信" not in Client().get(letters).text
+    assert not [key for key in cache._cache if ":hotline:page:" in key]  # locmem
