@@ -17,7 +17,9 @@ only sends the reminders that a status change calls for and applies the mailbox 
 - **特急件超时未派单**: an emergency ticket still waiting for dispatch past its
   ``dispatch_due_at`` (``HOTLINE_EMERGENCY_DISPATCH_MINUTES`` after receipt, default 60) —
   one supervision warning ``dispatch_overdue`` (``supervision.public.raise_warning``),
-  once per ticket. The overdue mark itself is derived when read
+  once per ticket, against the centre that should have dispatched it (of the centre
+  users who may dispatch the ticket, the organisation nearest its place: a county's
+  centre before the city's), so a supervisor scoped to that organisation sees it. The overdue mark itself is derived when read
   (``Ticket.dispatch_overdue``); a dispatch that comes late between two runs raises the
   warning in ``actions.centre.dispatch_ticket``.
 - **回访提醒**: an answered ticket on the working day after the answer — one notification
@@ -339,18 +341,23 @@ def remind_revisit(now: datetime.datetime, run: Run | None = None) -> int:
     )
     if not pks:
         return 0
-    # Who sees which: each centre user's own scope, one query per centre user.
-    recipients: dict[int, list] = {pk: [] for pk in pks}
-    for user in run.centre_users():
-        visible = Ticket.objects.for_user(user, centre.DISPATCH).filter(pk__in=pks)
-        for pk in visible.values_list("pk", flat=True):
-            recipients[pk].append(user)
+    recipients = _centre_users_of(pks, run)
 
     def step(pk, now):
         return _remind_revisit_one(pk, now, recipients[pk])
 
     step.__name__ = "remind_revisit"
     return _each(pks, step, now)
+
+
+def _centre_users_of(pks, run: Run) -> dict[int, list]:
+    """The centre users who may dispatch each ticket: one query per centre user."""
+    users: dict[int, list] = {pk: [] for pk in pks}
+    for user in run.centre_users():
+        visible = Ticket.objects.for_user(user, centre.DISPATCH).filter(pk__in=pks)
+        for pk in visible.values_list("pk", flat=True):
+            users[pk].append(user)
+    return users
 
 
 def _remind_revisit_one(pk, now, recipients) -> bool:
@@ -436,19 +443,38 @@ def _deem_one(pk, now, days) -> bool:
 # ---- 特急件超时未派单 -------------------------------------------------------------------------
 
 
-def warn_dispatch_overdue(now: datetime.datetime) -> int:
+def warn_dispatch_overdue(now: datetime.datetime, run: Run | None = None) -> int:
     """预警 once for every emergency ticket still undispatched past ``dispatch_due_at``."""
     pks = list(Ticket.objects.dispatch_overdue(now).values_list("pk", flat=True))
     warned = supervision.subjects_warned(DISPATCH_OVERDUE.code, Ticket, pks)
     pks = [pk for pk in pks if str(pk) not in warned]
-    return _each(pks, _warn_dispatch_one, now)
+    if not pks:
+        return 0
+    responsible = {
+        pk: _nearest_organisation(users)
+        for pk, users in _centre_users_of(pks, run or Run()).items()
+    }
+
+    def step(pk, now):
+        return _warn_dispatch_one(pk, now, responsible[pk])
+
+    step.__name__ = "warn_dispatch_overdue"
+    return _each(pks, step, now)
 
 
-def _warn_dispatch_one(pk, now) -> bool:
+def _nearest_organisation(users):
+    """The organisation with the deepest division among ``users``' (None without any)."""
+    organisations = {user.organisation.pk: user.organisation for user in users if user.organisation}
+    if not organisations:
+        return None
+    return max(organisations.values(), key=lambda org: (len(org.division_path), -org.pk))
+
+
+def _warn_dispatch_one(pk, now, organisation) -> bool:
     ticket = _locked(pk)
     if not ticket.dispatch_overdue_at(now):
         return False
-    return centre.warn_dispatch_overdue(ticket, now) is not None
+    return centre.warn_dispatch_overdue(ticket, now, organisation=organisation) is not None
 
 
 # ---- the whole run ------------------------------------------------------------------------
@@ -463,7 +489,7 @@ def run(now: datetime.datetime | None = None) -> dict[str, int]:
     run = Run()
     return {
         "deemed_satisfied": deem_mailbox_satisfied(now),
-        "dispatch_warnings": warn_dispatch_overdue(now),
+        "dispatch_warnings": warn_dispatch_overdue(now, run),
         "due_reminders": remind_due(now, run),
         "urged": urge_overdue(now, run),
         "revisit_reminders": remind_revisit(now, run),

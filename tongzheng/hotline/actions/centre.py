@@ -803,19 +803,20 @@ def supervise_ticket(*, actor, ticket: Ticket, content: str, request=None) -> Ti
 # ---- 特急件超时未派单 -------------------------------------------------------------------------
 
 
-def warn_dispatch_overdue(ticket: Ticket, now, actor=None):
+def warn_dispatch_overdue(ticket: Ticket, now, actor=None, organisation=None):
     """预警 "紧急事项超时未派单" about an emergency ticket, once (the caller holds the lock).
 
-    Raised by ``hotline.followups`` while the ticket waits and by ``dispatch_ticket`` when
-    the dispatch itself comes late between two runs. Returns the warning, or None when
-    one was already raised.
+    Raised by ``hotline.followups`` while the ticket waits (``organisation``: the centre
+    that should dispatch it) and by ``dispatch_ticket`` when the dispatch itself comes
+    late between two runs (the dispatcher's organisation). Returns the warning, or None
+    when one was already raised.
     """
     if supervision.warnings_for(ticket).filter(kind=DISPATCH_OVERDUE.code).exists():
         return None
     return supervision.raise_warning(
         kind=DISPATCH_OVERDUE.code,
         subject=ticket,
-        organisation=getattr(actor, "organisation", None),
+        organisation=organisation or getattr(actor, "organisation", None),
         detail=_("特急工单 %(number)s 于 %(received)s 受理，应于 %(due)s 前派单，%(state)s。")
         % {
             "number": ticket.number,

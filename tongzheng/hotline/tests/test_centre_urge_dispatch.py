@@ -16,8 +16,15 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from tongzheng.accounts.tests.factories import UserFactory, builtin_role, verified_login
+from tongzheng.accounts.tests.factories import (
+    RoleFactory,
+    UserFactory,
+    builtin_role,
+    verified_login,
+)
 from tongzheng.audit.models import AuditEvent
+from tongzheng.core.access import DataScope
+from tongzheng.core.tests.factories import OrganisationFactory
 from tongzheng.hotline import followups
 from tongzheng.hotline.actions import centre as actions
 from tongzheng.hotline.actions.intake import create_ticket
@@ -27,6 +34,8 @@ from tongzheng.supervision.models import SystemWarning, Urge
 from tongzheng.supervision.public import urges_for, warnings_for
 
 pytestmark = pytest.mark.django_db
+
+VIEW_DASHBOARD = "supervision.view_dashboard"
 
 
 @pytest.fixture
@@ -185,6 +194,33 @@ def test_the_follow_ups_raise_one_warning_for_an_undispatched_emergency(world):
     # The late dispatch after the warning raises no second one.
     actions.dispatch_ticket(actor=world.operator, ticket=waiting, lead=world.lead_org)
     assert SystemWarning.objects.count() == 1
+
+
+def test_the_follow_ups_warning_names_the_centre_that_should_have_dispatched(world):
+    """The centre nearest the ticket's place answers for it (not the province's, which
+    may dispatch it too), so a supervisor scoped to that organisation sees the warning."""
+    province_centre = OrganisationFactory(name="四川省12345热线中心", division=world.province)
+    UserFactory(
+        username="u_province_operator",
+        organisation=province_centre,
+        roles=[builtin_role("hotline_operator")],
+    )
+    waiting = emergency(world, timezone.now() - datetime.timedelta(minutes=90))
+    elsewhere = ticket(
+        world,
+        division=world.other_city,
+        urgency=Urgency.EMERGENCY,
+        dispatch_due_at=timezone.now() - datetime.timedelta(minutes=30),
+    )
+    assert followups.run()["dispatch_warnings"] == 2
+    assert warnings_for(waiting).get().organisation == world.centre
+    assert warnings_for(elsewhere).get().organisation == world.other_centre
+    centre_supervisor = UserFactory(
+        organisation=world.centre,
+        roles=[RoleFactory(permissions=[VIEW_DASHBOARD], scope=DataScope.OWN_ORGANISATION)],
+    )
+    seen = SystemWarning.objects.for_user(centre_supervisor, VIEW_DASHBOARD)
+    assert [warning.subject_id for warning in seen] == [str(waiting.pk)]
 
 
 def test_a_late_dispatch_between_two_runs_raises_the_warning_itself(world):
