@@ -171,6 +171,8 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# One cache for every process: sessions and role scopes may then be read from it.
+SHARED_CACHE = bool(REDIS_URL)
 
 # 热线办理时限 (working days) by ticket type, and for urgent / emergency tickets (same day
 # = 0). Keys: enquiry, help, complaint, suggestion, report, urgent, emergency.
@@ -193,7 +195,10 @@ HOTLINE_MAILBOX_SATISFIED_WORKING_DAYS = env_int("HOTLINE_MAILBOX_SATISFIED_WORK
 # not working days); later, supervision raises a 紧急事项超时未派单 warning.
 HOTLINE_EMERGENCY_DISPATCH_MINUTES = env_int("HOTLINE_EMERGENCY_DISPATCH_MINUTES", 60)
 
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# Sessions are read from the shared cache (the database row stays the record: the
+# session registry ends them through both). Per-process memory would keep a session
+# ended by another process alive, so without REDIS_URL they stay in the database only.
+SESSION_ENGINE = "django.contrib.sessions.backends." + ("cached_db" if SHARED_CACHE else "db")
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = PRODUCTION

@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
+from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save
 from django.utils.translation import gettext_lazy as _
 
 
@@ -30,3 +30,19 @@ class AccountsConfig(AppConfig):
         post_migrate.connect(
             create_builtin_roles, sender=self, dispatch_uid="tongzheng.accounts.builtin_roles"
         )
+        # Cached permission scopes (core.access) are retired by any change of a role or of
+        # a user's roles, whichever code path makes it (actions, demo, shell).
+        from tongzheng.accounts.models import Role, User
+
+        for name, signal, sender in (
+            ("role_saved", post_save, Role),
+            ("role_deleted", post_delete, Role),
+            ("user_roles", m2m_changed, User.roles.through),
+        ):
+            signal.connect(_access_changed, sender=sender, dispatch_uid=f"tongzheng.access.{name}")
+
+
+def _access_changed(**kwargs) -> None:
+    from tongzheng.core.access import access_changed
+
+    access_changed()

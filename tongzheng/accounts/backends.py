@@ -5,7 +5,9 @@ backend refuses inactive and locked accounts and grants no Django permissions at
 permissions come from roles (``tongzheng.core.access``), never from the superuser flag.
 """
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
+from django.core.exceptions import ObjectDoesNotExist
 from django.utils import timezone
 
 
@@ -15,6 +17,15 @@ class PolicyBackend(ModelBackend):
             return False
         locked_until = getattr(user, "locked_until", None)
         return locked_until is None or locked_until <= timezone.now()
+
+    def get_user(self, user_id):
+        """The session's user on every request, with the organisation in the same query
+        (scoped queries and the workbench read it on every staff page)."""
+        try:
+            user = get_user_model()._default_manager.select_related("organisation").get(pk=user_id)
+        except ObjectDoesNotExist:
+            return None
+        return user if self.user_can_authenticate(user) else None
 
     def get_user_permissions(self, user_obj, obj=None) -> set:
         return set()

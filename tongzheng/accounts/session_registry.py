@@ -1,10 +1,16 @@
 """Which sessions belong to which user (会话登记), so that they can be ended at once.
 
 A row is written when a session is bound to a user (login, password change) and removed
-at logout. Ending a user's sessions is two indexed deletes, whatever the session count.
+at logout. Ending a user's sessions is two indexed deletes, whatever the session count,
+plus one cache call when the session engine caches sessions (``cached_db``).
 """
 
+from importlib import import_module
+
+from django.conf import settings
 from django.contrib.sessions.models import Session
+from django.core.cache import caches
+from django.db import transaction
 from django.utils import timezone
 
 from tongzheng.accounts.models import UserSession
@@ -44,7 +50,25 @@ def end_sessions(user, *, keep: str | None = None) -> int:
         return 0
     ended, _ = Session.objects.filter(session_key__in=keys).delete()
     UserSession.objects.filter(session_key__in=keys).delete()
+    _drop_cached(keys)
     return ended
+
+
+def _drop_cached(keys: list[str]) -> None:
+    """Remove the sessions' cache entries too: a cached session engine answers from the
+    cache without reading the row, so a deleted row alone would leave the session alive.
+
+    Dropped at once and again on commit: a request of the user that reads the row before
+    the deletion commits may put it back in the cache meanwhile (the callers delete inside
+    their action's transaction).
+    """
+    prefix = getattr(import_module(settings.SESSION_ENGINE).SessionStore, "cache_key_prefix", None)
+    if prefix is None:  # the database engine: the rows were the sessions
+        return
+    cache = caches[settings.SESSION_CACHE_ALIAS]
+    cache_keys = [prefix + key for key in keys]
+    cache.delete_many(cache_keys)
+    transaction.on_commit(lambda: cache.delete_many(cache_keys))
 
 
 LAST_ACTIVITY_KEY = "tongzheng_last_activity"

@@ -9,10 +9,13 @@ model opts in by using the queryset and naming, in ``scope_fields``, where its
 organisation and its owner are.
 """
 
+import time
 from dataclasses import dataclass
 
+from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
-from django.db import models
+from django.db import models, transaction
 from django.http import Http404
 from django.utils.translation import gettext as gettext
 from django.utils.translation import gettext_lazy as _
@@ -40,12 +43,62 @@ def _scopes_of(user) -> dict[str, int]:
         return {}
     cached = getattr(user, "_tongzheng_permissions", None)
     if cached is None:
-        cached = {}
-        for role in user.roles.all():
-            for code in role.permissions:
-                cached[code] = max(cached.get(code, 0), role.scope)
-        user._tongzheng_permissions = cached
+        cached = user._tongzheng_permissions = _stored_scopes(user)
     return cached
+
+
+def _read_scopes(user) -> dict[str, int]:
+    scopes: dict[str, int] = {}
+    for role in user.roles.all():
+        for code in role.permissions:
+            scopes[code] = max(scopes.get(code, 0), role.scope)
+    return scopes
+
+
+# Staff users' scopes in the shared cache (one round trip with the session's, instead of
+# a roles query on every staff request), stamped with the access version: any change of
+# a role or of a user's roles bumps it (``access_changed``), and an entry of another
+# version is read again from the database. Only with a shared cache (settings.SHARED_CACHE):
+# per-process memory would miss another process's bump.
+ACCESS_VERSION = "tz:access:version"
+SCOPES_TIMEOUT = 3600
+
+
+def _stored_scopes(user) -> dict[str, int]:
+    if not settings.SHARED_CACHE:
+        return _read_scopes(user)
+    key = f"tz:access:scopes:{user.pk}"
+    found = cache.get_many([ACCESS_VERSION, key])
+    version, entry = found.get(ACCESS_VERSION), found.get(key)
+    if version is not None and entry is not None and entry[0] == version:
+        return entry[1]
+    scopes = _read_scopes(user)
+    if version is None:
+        # A lost version restarts from the clock, never below a number already handed out.
+        version = time.time_ns()
+        if not cache.add(ACCESS_VERSION, version, timeout=None):
+            return scopes  # another request or a change set it meanwhile: store nothing now
+    cache.set(key, (version, scopes), timeout=SCOPES_TIMEOUT)
+    return scopes
+
+
+def _bump_access_version() -> None:
+    try:
+        cache.incr(ACCESS_VERSION)
+    except ValueError:  # lost (evicted or never set)
+        cache.set(ACCESS_VERSION, time.time_ns(), timeout=None)
+
+
+def access_changed() -> None:
+    """Roles or role assignments changed: every cached scope is stale.
+
+    Bumped at once and again on commit: a request that reads the old roles before the
+    change commits stores them under the first bump's version, which the second retires.
+    """
+    if not settings.SHARED_CACHE:
+        return
+    _bump_access_version()
+    transaction.on_commit(_bump_access_version)
 
 
 def permissions_of(user) -> set[str]:
