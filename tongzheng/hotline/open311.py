@@ -27,6 +27,7 @@ from django.core.validators import EmailValidator, URLValidator
 from django.db.models import OuterRef, Subquery
 from django.http import HttpResponse
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 
@@ -132,7 +133,7 @@ def respond(fmt: str, root: str, body, status: int = 200) -> HttpResponse:
 
 def errors(fmt: str, status: int, messages) -> HttpResponse:
     """The spec's error answer: a list of {code, description}, one per message."""
-    if isinstance(messages, str):
+    if isinstance(messages, str | Promise):  # one message, maybe a lazy translation
         messages = [messages]
     body = [{"code": status, "description": str(message)} for message in messages]
     return respond(fmt, "errors", body, status=status)

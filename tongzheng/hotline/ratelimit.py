@@ -20,6 +20,10 @@ once either counter is full every lookup is refused with 429, even with the righ
 until the window ends. With about 50 bits of code, 10 guesses per 15 minutes per number
 make guessing hopeless.
 
+An Open311 client's POSTs (``open311_allowed``) count per api_key
+(``HOTLINE_RATE_OPEN311_KEY``, 600 / hour), valid or not: a leaked key or a runaway
+client cannot flood the centre, and one client's flood never blocks another.
+
 Each setting is a ``(count, seconds)`` pair; the counters are ``core.ratelimit``'s.
 """
 
@@ -34,11 +38,13 @@ DEFAULTS = {
     "HOTLINE_RATE_NAMED_ADDRESS": (60, 3600),
     "HOTLINE_RATE_ACCOUNT": (30, 3600),
     "HOTLINE_RATE_LOOKUP_FAILURES": (10, 15 * 60),
+    "HOTLINE_RATE_OPEN311_KEY": (600, 3600),
 }
 
 INTAKE_MESSAGE = _("提交过于频繁，请稍后再试。实名反映或登录后提交不受此限制。")
 ACCOUNT_MESSAGE = _("提交过于频繁，请一小时后再试。")
 LOOKUP_MESSAGE = _("查询失败次数过多，请 15 分钟后再试。")
+OPEN311_MESSAGE = _("此 api_key 提交过于频繁，请稍后再试。")
 
 LOOKUP = core.FailureLimit(
     "hotline", "HOTLINE_RATE_LOOKUP_FAILURES", DEFAULTS["HOTLINE_RATE_LOOKUP_FAILURES"]
@@ -76,3 +82,9 @@ def lookup_blocked(request, number: str) -> bool:
 def lookup_failed(request, number: str) -> None:
     """Count one failed number + 提取码 lookup against the address and the number."""
     LOOKUP.failed(request, number)
+
+
+def open311_allowed(client) -> bool:
+    """Count one POST of an Open311 client; False when its key's bucket is full (429)."""
+    # The key's stored digest names the bucket: a key issued anew starts with an empty one.
+    return core.take([_bucket("open311-key", client.key_hash, "HOTLINE_RATE_OPEN311_KEY")])

@@ -5,6 +5,7 @@ import json
 import xml.etree.ElementTree as ET
 
 import pytest
+from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
@@ -312,6 +313,26 @@ def test_post_needs_no_csrf_token(subject, api_key):
     client = Client(enforce_csrf_checks=True)
     response = post_request(client, api_key=api_key, service_code="CITY", lat="30", long="104")
     assert response.status_code == 200
+
+
+def test_posts_are_limited_per_key_with_a_spec_error(client, subject, api_key, settings):
+    cache.clear()
+    settings.HOTLINE_RATE_OPEN311_KEY = (2, 3600)
+    filed(client, api_key)
+    assert post_request(client, api_key=api_key, service_code="OLD").status_code == 400  # counts
+    refused = post_request(client, api_key=api_key, service_code="CITY", lat="30", long="104")
+    assert refused.status_code == 429
+    assert refused.json() == [{"code": 429, "description": "此 api_key 提交过于频繁，请稍后再试。"}]
+    refused = post_request(client, "xml", api_key=api_key, service_code="CITY", address_id="A")
+    assert refused.status_code == 429
+    error = xml_of(refused).find("error")
+    assert error.findtext("code") == "429" and "过于频繁" in error.findtext("description")
+    assert Ticket.objects.count() == 1
+    # Another client's key has its own bucket; reads are not limited.
+    _other, other_key = issue_open311_key(actor=None, name="市民通")
+    filed(client, other_key)
+    assert client.get(reverse("hotline:open311_requests", args=["json"])).status_code == 200
+    cache.clear()
 
 
 # --- tokens and requests ----------------------------------------------------------------

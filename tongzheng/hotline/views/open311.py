@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
-from tongzheng.hotline import open311
+from tongzheng.hotline import open311, ratelimit
 from tongzheng.hotline.actions.open311 import submit_request
 from tongzheng.hotline.models import Open311Request
 
@@ -55,6 +55,8 @@ def _create(request, fmt: str):
     client = open311.client_for_key(request.POST.get("api_key", ""))
     if client is None:
         return open311.errors(fmt, 403, _("api_key 无效、缺失或已吊销。"))
+    if not ratelimit.open311_allowed(client):
+        return open311.errors(fmt, 429, ratelimit.OPEN311_MESSAGE)
     try:
         submission = open311.parse_submission(request.POST)
     except ValidationError as exc:
