@@ -1,4 +1,6 @@
 from django.apps import AppConfig
+from django.db import connections
+from django.db.models.signals import post_migrate, pre_migrate
 from django.utils.translation import gettext_lazy as _
 
 from tongzheng.core.registry import NavEntry
@@ -11,6 +13,18 @@ NAVIGATION = (
     NavEntry(_("申诉审核"), "supervision:appeal_list", "supervision.review_rating", order=62),
     NavEntry(_("绩效考核"), "supervision:performance", "supervision.view_performance", order=63),
 )
+
+
+def _drop_counters(using="default", **kwargs):
+    from tongzheng.supervision import open_counts
+
+    open_counts.drop(connections[using])
+
+
+def _install_counters(using="default", **kwargs):
+    from tongzheng.supervision import open_counts
+
+    open_counts.install(connections[using])
 
 
 class SupervisionConfig(AppConfig):
@@ -33,6 +47,10 @@ class SupervisionConfig(AppConfig):
         # 差评整改 is itself a timed task: the dashboard and the inbox read it like any other.
         platform.add_timed_task_model(Rectification)
         platform.add_navigation(*NAVIGATION)
+        # The open-task counters' triggers: dropped while migrations change tables,
+        # recreated with a full recount afterwards (open_counts.py).
+        pre_migrate.connect(_drop_counters, sender=self, dispatch_uid="supervision_otc_drop")
+        post_migrate.connect(_install_counters, sender=self, dispatch_uid="supervision_otc_in")
         platform.add_portal_tiles(
             PortalTile(
                 "ratings",

@@ -380,3 +380,41 @@ class DailySnapshot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} {self.task_type} {self.division_path}"
+
+
+class OpenTaskCount(models.Model):
+    """在办计数: how many open tasks of one model share one clock, kept by triggers.
+
+    One row per (model, organisation, own division path, due_at, warning_at, paused);
+    see ``open_counts.py``. The dashboard derives red / yellow / normal from ``due_at``
+    and ``warning_at`` when it reads these rows, exactly as it would from the tasks.
+    Never written by Python code: only the triggers and ``open_counts.install`` write it.
+    """
+
+    model = models.CharField(max_length=100)  # "services.application"
+    # No constraint: the tasks' own foreign keys guard the organisation.
+    organisation = models.ForeignKey(
+        "core.Organisation",
+        on_delete=models.DO_NOTHING,
+        null=True,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
+    )
+    # The task's own division path; "" for a model scoped through its organisation.
+    division_path = models.CharField(max_length=64, blank=True)
+    due_at = models.DateTimeField()
+    warning_at = models.DateTimeField(null=True)
+    paused = models.BooleanField()
+    tasks = models.BigIntegerField()
+
+    class Meta:
+        verbose_name = _("在办计数")
+        verbose_name_plural = _("在办计数")
+        # The unique key (with COALESCE expressions) is created by open_counts.install.
+        indexes = [
+            models.Index(fields=["tasks"], condition=Q(tasks=0), name="supervision_otc_zero")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.model} {self.organisation_id} {self.due_at}: {self.tasks}"

@@ -1,0 +1,222 @@
+# ruff: noqa: S608 - SQL built from model metadata (table and column names), no input
+"""在办计数: the open timed tasks grouped by clock, kept by database triggers.
+
+The dashboard's live counts (红牌 / 黄牌 / 正常 / 暂停计时) used to count every open task
+of the scope on every request (94,000 index entries for a city). ``OpenTaskCount``
+holds one row per (model, organisation, own division path, due_at, warning_at, paused)
+with the number of open tasks in it, so the count reads a few thousand rows and applies
+"now" at read time: red and yellow are still derived from the deadline when read, never
+flipped by a job, and the figures stay exact.
+
+Who keeps it: triggers on each registered timed-task table (``platform.timed_task_models``;
+no module is named here and a module does nothing but register its model):
+
+- PostgreSQL: statement-level triggers with transition tables (a bulk insert or update
+  of a million tasks is one grouped upsert) and a TRUNCATE trigger;
+- SQLite: row-level triggers (one writer at a time).
+
+Every write is ``INSERT ... ON CONFLICT DO UPDATE SET tasks = tasks + delta`` in the
+writing transaction: a rollback takes the change back with it, and two concurrent
+transactions cannot lose an update. Rows that reach zero are deleted at once.
+
+Installed by ``install()`` after every ``migrate`` (the ``post_migrate`` signal), which
+also recounts every model from its table under a SHARE lock (writers wait, readers do
+not), so after ``tongzheng migrate`` the table equals a full recount. ``pre_migrate``
+drops the triggers, so no migration of another app ever runs a trigger that names a
+column it is changing.
+
+A model is counted when its organisation (and its own division path, if it has one) is
+a column of its own table; otherwise the dashboard counts its tasks live, as before.
+"""
+
+from django.db import connection as default_connection
+from django.db import transaction
+
+from tongzheng.core.timed import timed_task_models
+
+TABLE = "supervision_opentaskcount"
+PREFIX = "supervision_otc_"
+#: The key of a counter row. The unique index and every upsert use this same text:
+#: PostgreSQL matches ON CONFLICT to the index by these expressions.
+KEY = (
+    "(model, (COALESCE(organisation_id, 0)), division_path, due_at, "
+    "(COALESCE(warning_at, due_at)), (warning_at IS NULL), paused)"
+)
+CREATE_KEY_INDEX = f"CREATE UNIQUE INDEX IF NOT EXISTS supervision_otc_key ON {TABLE} {KEY}"
+DROP_KEY_INDEX = "DROP INDEX IF EXISTS supervision_otc_key"
+CLOCK_COLUMNS = ("due_at", "warning_at", "paused_since", "finished_at")
+
+
+class Spec:
+    """Where a model keeps what the counter groups by (None when it cannot be counted)."""
+
+    def __init__(self, model):
+        fields = model.scope_fields
+        self.model = model
+        self.label = model._meta.label_lower
+        self.table = model._meta.db_table
+        self.organisation = _column(model, fields.organisation)
+        self.division_path = _column(model, fields.division_path) if fields.division_path else None
+        self.ok = self.organisation is not None and (
+            not fields.division_path or self.division_path is not None
+        )
+
+    def rows(self, alias: str, sign: str = "") -> str:
+        """The open tasks of ``alias`` as (o, p, d, w, z, n) rows, ``n`` being ±1."""
+        path = f"{alias}.{self.division_path}" if self.division_path else "''"
+        return (
+            f"SELECT {alias}.{self.organisation} AS o, {path} AS p, {alias}.due_at AS d, "
+            f"{alias}.warning_at AS w, {alias}.paused_since IS NOT NULL AS z, {sign}1 AS n "
+            f"FROM {{source}} {alias} "
+            f"WHERE {alias}.finished_at IS NULL AND {alias}.due_at IS NOT NULL"
+        )
+
+
+def _column(model, name: str | None) -> str | None:
+    """The column of a direct field ``name`` (None for a path through another table)."""
+    if not name or "__" in name:
+        return None
+    try:
+        return model._meta.get_field(name).column
+    except Exception:  # noqa: BLE001 - a scope field that is not a field: not counted
+        return None
+
+
+def specs() -> list[Spec]:
+    return [spec for spec in map(Spec, timed_task_models()) if spec.ok]
+
+
+def counted_labels() -> frozenset[str]:
+    """The labels of the counted models (the registry is fixed once the apps are ready)."""
+    models = tuple(timed_task_models())
+    if _labels.get("models") != models:
+        _labels["models"] = models
+        _labels["labels"] = frozenset(spec.label for spec in specs())
+    return _labels["labels"]
+
+
+_labels: dict = {}
+
+
+def _upsert(spec: Spec, select: str) -> str:
+    return (
+        f"INSERT INTO {TABLE} (model, organisation_id, division_path, due_at, warning_at, "
+        f"paused, tasks) SELECT '{spec.label}', o, p, d, w, z, SUM(n) FROM ({select}) x "
+        # WHERE true: SQLite would otherwise read ON CONFLICT as a join constraint.
+        "WHERE true GROUP BY o, p, d, w, z HAVING SUM(n) <> 0 ORDER BY o, p, d, w, z "
+        f"ON CONFLICT {KEY} DO UPDATE SET tasks = {TABLE}.tasks + EXCLUDED.tasks;"
+    )
+
+
+DELETE_ZEROS = f"DELETE FROM {TABLE} WHERE tasks = 0;"
+
+
+def _pg_statements(spec: Spec) -> list[str]:
+    function = f"{PREFIX}{spec.table}"
+    new = spec.rows("r", "+").format(source="new_rows")
+    old = spec.rows("r", "-").format(source="old_rows")
+    statements = [
+        f"""CREATE OR REPLACE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            IF TG_OP = 'INSERT' THEN {_upsert(spec, new)}
+            ELSIF TG_OP = 'DELETE' THEN {_upsert(spec, old)}
+            ELSIF TG_OP = 'UPDATE' THEN {_upsert(spec, new + " UNION ALL " + old)}
+            ELSE DELETE FROM {TABLE} WHERE model = '{spec.label}';
+            END IF;
+            {DELETE_ZEROS}
+            RETURN NULL;
+        END $$;"""
+    ]
+    for event, referencing in (
+        ("INSERT", "REFERENCING NEW TABLE AS new_rows"),
+        ("UPDATE", "REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows"),
+        ("DELETE", "REFERENCING OLD TABLE AS old_rows"),
+        ("TRUNCATE", ""),
+    ):
+        statements.append(
+            f"CREATE TRIGGER {function}_{event.lower()} AFTER {event} ON {spec.table} "
+            f"{referencing} FOR EACH STATEMENT EXECUTE FUNCTION {function}();"
+        )
+    return statements
+
+
+def _sqlite_statements(spec: Spec) -> list[str]:
+    name = f"{PREFIX}{spec.table}"
+    new = spec.rows("NEW", "+").replace(" FROM {source} NEW", "")
+    old = spec.rows("OLD", "-").replace(" FROM {source} OLD", "")
+    watched = [*CLOCK_COLUMNS, spec.organisation] + (
+        [spec.division_path] if spec.division_path else []
+    )
+    return [
+        f"CREATE TRIGGER {name}_insert AFTER INSERT ON {spec.table} "
+        f"BEGIN {_upsert(spec, new)} END;",
+        f"CREATE TRIGGER {name}_update AFTER UPDATE OF {', '.join(watched)} ON {spec.table} "
+        f"BEGIN {_upsert(spec, new + ' UNION ALL ' + old)} {DELETE_ZEROS} END;",
+        f"CREATE TRIGGER {name}_delete AFTER DELETE ON {spec.table} "
+        f"BEGIN {_upsert(spec, old)} {DELETE_ZEROS} END;",
+    ]
+
+
+def _drop_statements(vendor: str, spec: Spec, tables: set[str]) -> list[str]:
+    name = f"{PREFIX}{spec.table}"
+    if vendor == "sqlite":
+        return [
+            f"DROP TRIGGER IF EXISTS {name}_{event};" for event in ("insert", "update", "delete")
+        ]
+    if spec.table not in tables:
+        return []
+    return [
+        f"DROP TRIGGER IF EXISTS {name}_{event} ON {spec.table};"
+        for event in ("insert", "update", "delete", "truncate")
+    ]
+
+
+def _recount(vendor: str, spec: Spec) -> list[str]:
+    lock = [f"LOCK TABLE {spec.table} IN SHARE MODE;"] if vendor == "postgresql" else []
+    return [
+        *lock,
+        f"DELETE FROM {TABLE} WHERE model = '{spec.label}';",
+        _upsert(spec, spec.rows("r", "+").format(source=spec.table)),
+    ]
+
+
+def drop(connection=default_connection) -> None:
+    """Drop the triggers (before migrations change the tables they read)."""
+    tables = set(connection.introspection.table_names())
+    with connection.cursor() as cursor:
+        for spec in specs():
+            for statement in _drop_statements(connection.vendor, spec, tables):
+                cursor.execute(statement)
+
+
+def install(connection=default_connection) -> None:
+    """(Re)create every trigger and recount every model, in one transaction."""
+    vendor = connection.vendor
+    if vendor not in ("postgresql", "sqlite"):  # pragma: no cover
+        raise NotImplementedError(f"open-task counters for {vendor}")
+    tables = set(connection.introspection.table_names())
+    if TABLE not in tables:
+        return
+    wanted = [spec for spec in specs() if spec.table in tables]
+    build = _pg_statements if vendor == "postgresql" else _sqlite_statements
+    with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
+        cursor.execute(CREATE_KEY_INDEX)
+        labels = ", ".join(f"'{spec.label}'" for spec in wanted) or "''"
+        cursor.execute(f"DELETE FROM {TABLE} WHERE model NOT IN ({labels});")
+        for spec in wanted:
+            for statement in [
+                *_drop_statements(vendor, spec, tables),
+                *build(spec),
+                *_recount(vendor, spec),
+            ]:
+                cursor.execute(statement)
+
+
+def rebuild(connection=default_connection) -> None:
+    """Recount every counted model from its table (the triggers stay)."""
+    tables = set(connection.introspection.table_names())
+    with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
+        for spec in specs():
+            if spec.table in tables:
+                for statement in _recount(connection.vendor, spec):
+                    cursor.execute(statement)
