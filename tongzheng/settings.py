@@ -4,6 +4,7 @@ TONGZHENG_MODE is ``development`` (the default for a local checkout), ``test`` o
 ``production``. Production refuses to start with any insecure default.
 """
 
+import hashlib
 from pathlib import Path
 
 import dj_database_url
@@ -166,8 +167,17 @@ if AUDIT_RETENTION_DAYS < 184:
 # production sets REDIS_URL (e.g. redis://127.0.0.1:6379/1).
 REDIS_URL = env_str("REDIS_URL", "")
 if REDIS_URL:
+    # Keys are prefixed with the database they describe: cached sessions, role scopes and
+    # pages of one database must never answer for another sharing the same Redis (a demo
+    # database rebuilt under `make run`, a benchmark copy beside it).
+    _db = DATABASES["default"]
+    _database_key = f"{_db['ENGINE']}|{_db.get('HOST', '')}|{_db.get('PORT', '')}|{_db['NAME']}"
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": hashlib.sha256(_database_key.encode()).hexdigest()[:12],
+        }
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
