@@ -11,15 +11,15 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Case, F, IntegerField, Prefetch, Q, Value, When
 from django.db.models.functions import Left
-from django.forms import Select
+from django.forms import ModelChoiceField, Select
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from tongzheng.core.access import has_permission, require_permission
@@ -193,23 +193,37 @@ def _filter_controls(form) -> list[tuple]:
             controls.append((field, field.as_widget()))
             continue
         value = "" if field.value() is None else str(field.value())
-        options = format_html_join(
-            "",
-            '<option value="{}"{}>{}</option>',
-            (
-                (str(v), mark_safe(" selected") if str(v) == value else "", label)
-                for v, label in field.field.choices
-            ),
-        )
-        control = format_html(
-            '<select name="{}" class="{}" id="{}">{}</select>',
-            field.html_name,
-            widget.attrs.get("class", ""),
-            field.id_for_label,
-            options,
-        )
+        if isinstance(field.field, ModelChoiceField):  # rows of the database: written anew
+            controls.append((field, _select(field, value)))
+            continue
+        # Fixed choices: the same few strings for every operator, kept per language.
+        key = (field.html_name, value, get_language())
+        control = _FIXED_SELECTS.get(key)
+        if control is None:
+            control = _FIXED_SELECTS[key] = _select(field, value)
         controls.append((field, control))
     return controls
+
+
+_FIXED_SELECTS: dict[tuple, str] = {}
+
+
+def _select(field, value: str) -> str:
+    options = format_html_join(
+        "",
+        '<option value="{}"{}>{}</option>',
+        (
+            (str(v), mark_safe(" selected") if str(v) == value else "", label)
+            for v, label in field.field.choices
+        ),
+    )
+    return format_html(
+        '<select name="{}" class="{}" id="{}">{}</select>',
+        field.html_name,
+        field.field.widget.attrs.get("class", ""),
+        field.id_for_label,
+        options,
+    )
 
 
 @require_GET

@@ -1,7 +1,8 @@
 """Forms of the hotline centre's pages: the list's filters and one form per centre action."""
 
 from django import forms
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from tongzheng.core.timed import TimedStatus
@@ -26,6 +27,44 @@ def _text(rows=3):
 
 def _blank(choices):
     return [("", _("全部")), *choices]
+
+
+class CentreForm(forms.Form):
+    """A centre action's form, written by ``hotline/centre/_form.html`` (``{{ form }}``).
+
+    An unbound form without initial values is the same text for every operator and
+    ticket (its labels, widgets and prefix only): it is rendered once per process,
+    language and prefix. A form whose fields depend on the ticket (the 不予受理 grounds)
+    or that carries values or errors is rendered each time.
+    """
+
+    template_name = "hotline/centre/_form.html"
+    same_for_every_ticket = True
+
+    def render(self, template_name=None, context=None, renderer=None):
+        if (
+            self.is_bound
+            or self.initial
+            or template_name
+            or context
+            or renderer
+            or not self.same_for_every_ticket
+        ):
+            return super().render(template_name, context, renderer)
+        key = (type(self), self.prefix, get_language(), get_script_prefix())
+        html = _RENDERED.get(key)
+        if html is None:
+            if len(_RENDERED) >= _RENDERED_MAX:  # withdraw-<pk> prefixes: keep it bounded
+                _RENDERED.clear()
+            html = _RENDERED[key] = super().render()
+        return html
+
+    __str__ = render  # Django binds these to its own render
+    __html__ = render
+
+
+_RENDERED: dict[tuple, str] = {}
+_RENDERED_MAX = 500
 
 
 class TicketFilterForm(forms.Form):
@@ -123,7 +162,7 @@ class OrganisationPicker(forms.Widget):
         return f"{id_}_search" if id_ else id_
 
 
-class _OrganisationsForm(forms.Form):
+class _OrganisationsForm(CentreForm):
     lead = forms.ModelChoiceField(label=_("主办单位"), queryset=None, widget=OrganisationPicker())
     assisting = forms.ModelMultipleChoiceField(
         label=_("协办单位"),
@@ -156,7 +195,7 @@ class RedispatchForm(_OrganisationsForm):
     reason = forms.CharField(label=_("改派理由"), max_length=500, widget=_text(2))
 
 
-class WithdrawForm(forms.Form):
+class WithdrawForm(CentreForm):
     """撤回 one department's part."""
 
     reason = forms.CharField(
@@ -166,10 +205,11 @@ class WithdrawForm(forms.Form):
     )
 
 
-class NotAcceptedForm(forms.Form):
+class NotAcceptedForm(CentreForm):
     """不予受理: the grounds depend on the channel (12310 has its own four)."""
 
     prefix = "refuse"
+    same_for_every_ticket = False  # the grounds depend on the ticket's channel
     ground = forms.ChoiceField(label=_("不予受理理由"), choices=(), widget=_select())
     reason = forms.CharField(label=_("补充说明"), required=False, max_length=150, widget=_text(2))
 
@@ -178,7 +218,7 @@ class NotAcceptedForm(forms.Form):
         self.fields["ground"].choices = [("", _("请选择")), *actions.grounds_for(ticket)]
 
 
-class MergeForm(forms.Form):
+class MergeForm(CentreForm):
     """合并 this ticket into a master named by its number."""
 
     prefix = "merge"
@@ -189,7 +229,7 @@ class MergeForm(forms.Form):
     )
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(CentreForm):
     """审核 a dispute or an extension request."""
 
     decision = forms.ChoiceField(
@@ -213,13 +253,13 @@ class DisputeDecisionForm(DecisionForm):
         self.fields["organisation"].queryset = actions.dispatchable_organisations(actor)
 
 
-class PressForm(forms.Form):
+class PressForm(CentreForm):
     """催办 / 督办."""
 
     content = forms.CharField(label=_("内容"), max_length=1000, widget=_text(2))
 
 
-class RevisitForm(forms.Form):
+class RevisitForm(CentreForm):
     """回访."""
 
     prefix = "revisit"
@@ -231,7 +271,7 @@ class RevisitForm(forms.Form):
     note = forms.CharField(label=_("回访记录"), required=False, max_length=1000, widget=_text(2))
 
 
-class PublishForm(forms.Form):
+class PublishForm(CentreForm):
     """公开 a letter: the centre edits out names, numbers and addresses first."""
 
     prefix = "publish"
@@ -244,7 +284,7 @@ class PublishForm(forms.Form):
     reply = forms.CharField(label=_("公开答复"), widget=_text(4))
 
 
-class UnpublishForm(forms.Form):
+class UnpublishForm(CentreForm):
     """撤销公开 a published letter."""
 
     prefix = "unpublish"

@@ -1,0 +1,62 @@
+"""The centre's action forms: an unbound form's HTML is kept per process, language and
+prefix (CentreForm); values, errors and ticket-dependent choices are rendered each time."""
+
+import pytest
+from django.utils import translation
+
+from tongzheng.hotline.views import centre_forms
+from tongzheng.hotline.views.centre_forms import MergeForm, PressForm, WithdrawForm
+
+
+@pytest.fixture(autouse=True)
+def empty():
+    centre_forms._RENDERED.clear()
+    yield
+    centre_forms._RENDERED.clear()
+
+
+def fresh(form) -> str:
+    """The text Django would write without the kept copy."""
+    return str(super(centre_forms.CentreForm, form).render())
+
+
+def test_an_unbound_form_is_kept_and_written_like_django_would():
+    with translation.override("zh-hans"):
+        first = str(PressForm(prefix="urge"))
+        assert (
+            str(PressForm(prefix="urge"))
+            is centre_forms._RENDERED[(PressForm, "urge", "zh-hans", "/")]
+        )
+        assert first == fresh(PressForm(prefix="urge"))
+        assert 'name="urge-content"' in first
+        # Another prefix is another form (its own names and ids).
+        assert 'name="supervise-content"' in str(PressForm(prefix="supervise"))
+
+
+def test_the_language_is_part_of_the_key():
+    with translation.override("zh-hans"):
+        chinese = str(MergeForm())
+    with translation.override("en"):
+        english = str(MergeForm())
+        assert english == fresh(MergeForm())
+    assert chinese != english
+
+
+def test_bound_forms_and_initial_values_are_written_each_time():
+    with translation.override("zh-hans"):
+        str(WithdrawForm(prefix="withdraw-1"))
+        bound = WithdrawForm({"withdraw-1-reason": ""}, prefix="withdraw-1")
+        assert not bound.is_valid()
+        html = str(bound)
+        assert "text-danger" in html  # the field's error is shown
+        assert html == fresh(bound)
+        merged = str(MergeForm(initial={"master": "12345-20261128-000001"}))
+        assert "12345-20261128-000001" in merged
+
+
+def test_the_kept_copies_stay_bounded(monkeypatch):
+    monkeypatch.setattr(centre_forms, "_RENDERED_MAX", 3)
+    with translation.override("zh-hans"):
+        for pk in range(10):
+            str(WithdrawForm(prefix=f"withdraw-{pk}"))
+    assert len(centre_forms._RENDERED) <= 3
