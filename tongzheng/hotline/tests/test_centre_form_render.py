@@ -60,3 +60,30 @@ def test_the_kept_copies_stay_bounded(monkeypatch):
         for pk in range(10):
             str(WithdrawForm(prefix=f"withdraw-{pk}"))
     assert len(centre_forms._RENDERED) <= 3
+
+
+@pytest.mark.django_db
+def test_the_list_filters_are_kept_and_a_new_subject_shows_within_a_minute(monkeypatch):
+    from django.test import Client
+
+    from tongzheng.accounts.tests.factories import verified_login
+    from tongzheng.hotline.models import Subject
+    from tongzheng.hotline.tests.factories_centre import centre_world
+    from tongzheng.hotline.views import centre
+
+    centre._SELECTS.clear()
+    world = centre_world("f")
+    client = Client()
+    verified_login(client, world.operator)
+    clock = [1000.0]
+    monkeypatch.setattr(centre.time, "monotonic", lambda: clock[0])
+    url = "/workbench/hotline/tickets/"
+    first = client.get(url, {"status": "closed"}).content.decode()
+    assert '<option value="closed" selected>' in first
+    Subject.objects.create(code="new-subject", name="新的诉求分类", order=99)
+    assert "新的诉求分类" not in client.get(url).content.decode()  # kept
+    clock[0] += centre.SUBJECTS_SECONDS + 1
+    page = client.get(url).content.decode()
+    assert "新的诉求分类" in page
+    assert '<option value="closed" selected>' not in page  # per value: nothing selected here
+    centre._SELECTS.clear()

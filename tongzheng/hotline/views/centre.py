@@ -6,6 +6,7 @@ detail page read-only, with a link to its own assignment page.
 """
 
 import datetime
+import time
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -185,27 +186,36 @@ def _list_rows(rows, user) -> list[Ticket]:
 
 def _filter_controls(form) -> list[tuple]:
     """(field, control HTML) for the visible filters. A valid form's selects are written
-    here: Django renders every ``<option>`` through two templates, about 60 of them."""
+    here: Django renders every ``<option>`` through two templates, about 60 of them.
+
+    The selects are the same for every operator: kept per value and language, the fixed
+    choices for good, the 诉求分类 (rows of the database) for ``SUBJECTS_SECONDS`` — a
+    changed list shows within a minute, as on the intake form; the submitted value is
+    still checked against the database by the form.
+    """
     controls = []
+    now = time.monotonic()
     for field in form.visible_fields():
         widget = field.field.widget
         if form.errors or not isinstance(widget, Select):
             controls.append((field, field.as_widget()))
             continue
         value = "" if field.value() is None else str(field.value())
-        if isinstance(field.field, ModelChoiceField):  # rows of the database: written anew
-            controls.append((field, _select(field, value)))
-            continue
-        # Fixed choices: the same few strings for every operator, kept per language.
         key = (field.html_name, value, get_language())
-        control = _FIXED_SELECTS.get(key)
-        if control is None:
-            control = _FIXED_SELECTS[key] = _select(field, value)
+        control, expires = _SELECTS.get(key, ("", 0.0))
+        if expires < now:
+            if len(_SELECTS) >= _SELECTS_MAX:
+                _SELECTS.clear()
+            rows = isinstance(field.field, ModelChoiceField)
+            control = _select(field, value)
+            _SELECTS[key] = (control, now + SUBJECTS_SECONDS if rows else float("inf"))
         controls.append((field, control))
     return controls
 
 
-_FIXED_SELECTS: dict[tuple, str] = {}
+SUBJECTS_SECONDS = 60
+_SELECTS: dict[tuple, tuple[str, float]] = {}
+_SELECTS_MAX = 1000
 
 
 def _select(field, value: str) -> str:
