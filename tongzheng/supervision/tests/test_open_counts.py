@@ -203,7 +203,7 @@ def test_the_dashboard_from_the_counters_equals_the_live_count(tree, monkeypatch
     for user, place in cases:
         counted = _figures(queries.dashboard(user, now=now, **place))
         with monkeypatch.context() as m:
-            m.setattr(queries, "_counted", lambda *args: None)
+            m.setattr(queries, "_counted_rows", lambda *args: ([], set()))
             live = _figures(queries.dashboard(user, now=now, **place))
         assert counted == live, (user, place)
     everything = queries.dashboard(_viewer(tree.city_bureau, DataScope.ALL), now=now)
@@ -217,3 +217,15 @@ def test_install_recounts_a_counter_that_went_wrong(tree):
     OpenTaskCount.objects.update(tasks=99)
     open_counts.install()
     assert_exact()
+
+
+def test_a_compiled_statement_is_reused_with_the_time_of_each_request(tree):
+    """The dashboard keeps its compiled SQL per user and place; "now" is still per request."""
+    task = errand(tree.dept_a, limit=3)
+    user = supervisor(tree.city_bureau)
+    before, after = task.warning_at - DAY, task.due_at + DAY
+    for now, red in ((before, 0), (after, 1), (before, 0)):
+        board = queries.dashboard(user, now=now)
+        assert (board.totals.red, board.totals.normal) == (red, 1 - red)
+        lists = queries.task_pages(user, ("red",), now=now)
+        assert [row.pk for row in lists["red"]["rows"]] == ([task.pk] if red else [])
