@@ -4,9 +4,9 @@ in the product).
 The bare view is the framework's ceiling for the status lookup (办件查询): the same POST
 (CSRF-checked by the same middleware), the same single indexed query as
 ``services.public.find_application`` (it calls the same ``public.status_lookup``:
-``number`` is unique, joined to its version, organisation, current stage and result as plain columns) and
-a one-word plain-text answer: no query-code hash, no rate-limit cache reads, no event
-list, no template.
+``number`` is unique, joined to its version, organisation, current stage, result and
+events as plain columns, compiled once per connection) and a one-word plain-text answer:
+no form, no query-code hash, no rate-limit cache reads, no template.
 """
 
 from django.contrib.auth.decorators import login_not_required
@@ -22,7 +22,7 @@ from tongzheng.urls import urlpatterns as product_urlpatterns
 @require_POST
 def bare_status(request):
     number = request.POST.get("number", "").strip().upper()[:32]
-    application = next(iter(public.status_lookup(number)), None)
+    application = public.status_lookup(number)
     if application is None:
         return HttpResponse(status=404)
     return HttpResponse(application.status, content_type="text/plain; charset=utf-8")

@@ -26,7 +26,7 @@ Reads::
     published_items(*, organisation=None, item_type="")   # the catalogue (权力清单 / 指南)
     item_guide(item_id) -> ItemGuide | None               # one item's guide, current version
     find_application(number, code) -> Application | None # 办件查询 without login
-    status_lookup(number)                                 # its one query (benchmarks)
+    status_lookup(number) -> Application | None           # its one query (benchmarks)
     application_status(application) -> StatusView          # what the applicant may see
     applications_of(user)                                  # "my applications", newest first
     rating_subject(application, user) -> (Application, Organisation) | None
@@ -34,10 +34,13 @@ Reads::
 """
 
 import datetime
+import weakref
 from dataclasses import dataclass, field
+from functools import cache
 
-from django.db.models import F
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.utils import timezone
+from django.utils.translation import get_language
 
 from tongzheng.services import actions
 from tongzheng.services.models import (
@@ -165,9 +168,9 @@ def item_guide(item_id: int) -> ItemGuide | None:
 
 
 #: The application's own columns the status page reads (``application_status``,
-#: ``check_code``): the lookup is the public hot path, and every column is compiled,
-#: fetched and converted on each request.
+#: ``check_code``); ``id`` so that the instance has its primary key.
 STATUS_FIELDS = (
+    "id",
     "number",
     "code_hash",
     "status",
@@ -180,26 +183,100 @@ STATUS_FIELDS = (
     "closed_at",
     "decision_reason",
 )
+#: The names and the result (证照) the page shows, joined in as plain columns: related
+#: model instances would cost three more objects per lookup.
+SHOWN_FIELDS = (
+    "version__name",
+    "organisation__name",
+    "current_stage__name",
+    "result__licence_number",
+    "result__document",
+)
+#: Each event's columns, joined in too: one row per event, in order.
+EVENT_FIELDS = ("events__at", "events__to_status", "events__action", "events__note")
+
+#: Stands for the application number while the query is compiled (never sent).
+_NUMBER = "\x00number\x00"
 
 
-def status_lookup(number: str):
-    """The single indexed query of 办件查询 (``number`` is unique): the application with
-    the names and the result (证照) its status page shows, joined in as plain columns
-    (``shown_*``) rather than related rows, which would cost three model instances.
-    No ORDER BY: one row at most."""
-    return (
-        Application.objects.only(*STATUS_FIELDS)
-        .annotate(
-            shown_item=F("version__name"),
-            shown_organisation=F("organisation__name"),
-            shown_stage=F("current_stage__name"),
-            shown_licence=F("result__licence_number"),
-            shown_document=F("result__document"),
-        )
-        .exclude(status=S.DRAFT)
+class PreparedQuery:
+    """A queryset compiled to SQL once per database connection, then run with a new value.
+
+    Building and compiling a Django queryset costs more CPU than running a small indexed
+    query, and the status lookup is the public hot path (issue 4). ``build(value)`` returns
+    the queryset (a ``values_list``); the SQL is compiled with a placeholder ``value``
+    whose parameter is swapped for the real one on each call. The field converters the
+    ORM would apply (e.g. datetimes on SQLite) are applied the same way.
+    """
+
+    def __init__(self, build):
+        self._build = build
+        self._compiled = weakref.WeakKeyDictionary()  # per connection (one per thread)
+
+    def _compile(self, connection):
+        compiler = self._build(_NUMBER).query.get_compiler(connection=connection)
+        sql, params = compiler.as_sql()
+        params = list(params)
+        if params.count(_NUMBER) != 1:
+            raise ValueError("the value must be exactly one parameter of the query")
+        fields = [selected[0] for selected in compiler.select[: compiler.col_count]]
+        converters = list(compiler.get_converters(fields).items())
+        return sql, params, params.index(_NUMBER), converters
+
+    def rows(self, value, using: str = DEFAULT_DB_ALIAS) -> list[list]:
+        connection = connections[using]
+        compiled = self._compiled.get(connection)
+        if compiled is None:
+            compiled = self._compiled[connection] = self._compile(connection)
+        sql, params, slot, converters = compiled
+        params = params.copy()
+        params[slot] = value
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = [list(row) for row in cursor.fetchall()]
+        for row in rows if converters else ():
+            for position, (functions, expression) in converters:
+                for function in functions:
+                    row[position] = function(row[position], expression, connection)
+        return rows
+
+
+@cache
+def _application_columns() -> tuple[str, ...]:
+    """STATUS_FIELDS in the model's field order, as ``Model.from_db`` takes them."""
+    return tuple(f.attname for f in Application._meta.concrete_fields if f.attname in STATUS_FIELDS)
+
+
+_STATUS_QUERY = PreparedQuery(
+    lambda number: (
+        Application.objects.exclude(status=S.DRAFT)
         .filter(number=number)
-        .order_by()
+        .values_list(*_application_columns(), *SHOWN_FIELDS, *EVENT_FIELDS)
+        .order_by("events__sequence")
     )
+)
+
+
+def status_lookup(number: str) -> Application | None:
+    """The single indexed query of 办件查询 (``number`` is unique; drafts are not found):
+    the application with the names, the result and the events its status page shows
+    (``shown_*``), or None."""
+    rows = _STATUS_QUERY.rows(number)
+    if not rows:
+        return None
+    columns = _application_columns()
+    own, shown = len(columns), len(columns) + len(SHOWN_FIELDS)
+    first = rows[0]
+    application = Application.from_db(DEFAULT_DB_ALIAS, columns, first[:own])
+    (
+        application.shown_item,
+        application.shown_organisation,
+        application.shown_stage,
+        application.shown_licence,
+        application.shown_document,
+    ) = first[own:shown]
+    application.shown_events = [row[shown:] for row in rows if row[shown] is not None]
+    return application
 
 
 def find_application(number: str, code: str) -> Application | None:
@@ -210,11 +287,28 @@ def find_application(number: str, code: str) -> Application | None:
     if not number or not code:
         hash_code(number or "-", code or "-")  # same work either way
         return None
-    application = next(iter(status_lookup(number)), None)
+    application = status_lookup(number)
     if application is None:
         hash_code(number, code)
         return None
     return application if application.check_code(code) else None
+
+
+def minute(at: datetime.datetime | None) -> str:
+    """``Y-m-d H:i`` in the current time zone, as the ``date`` filter would show it."""
+    return f"{timezone.localtime(at):%Y-%m-%d %H:%M}" if at else ""
+
+
+_labels: dict[str | None, dict[str, str]] = {}
+
+
+def status_labels() -> dict[str, str]:
+    """Status → its label in the active language (translated once per process)."""
+    language = get_language()
+    labels = _labels.get(language)
+    if labels is None:
+        labels = _labels[language] = {value: str(label) for value, label in S.choices}
+    return labels
 
 
 @dataclass(frozen=True)
@@ -224,10 +318,16 @@ class PublicEvent:
     status_label: str
     note: str
 
+    @property
+    def at_text(self) -> str:
+        return minute(self.at)
+
 
 @dataclass(frozen=True)
 class StatusView:
-    """办件状态 as the applicant (or a holder of number + code) may see it."""
+    """办件状态 as the applicant (or a holder of number + code) may see it. The ``*_text``
+    fields are the times as the page shows them (formatted here, not by template
+    filters: the status lookup is a hot path)."""
 
     number: str
     item_name: str
@@ -248,10 +348,27 @@ class StatusView:
     closed_at: datetime.datetime | None = None
     events: list[PublicEvent] = field(default_factory=list)
 
+    @property
+    def submitted_text(self) -> str:
+        return minute(self.submitted_at)
+
+    @property
+    def accepted_text(self) -> str:
+        return minute(self.accepted_at)
+
+    @property
+    def closed_text(self) -> str:
+        return minute(self.closed_at)
+
+    @property
+    def due_text(self) -> str:
+        return f"{self.due_date:%Y-%m-%d}" if self.due_date else ""
+
 
 def _shown(application: Application, has_result: bool) -> tuple:
-    """(item, organisation, stage, licence number, document): the ``shown_*`` columns of
-    ``status_lookup``, else (the applicant's own pages) through the related rows."""
+    """(item, organisation, stage, licence number, document, event rows): the
+    ``shown_*`` columns of ``status_lookup``, else (the applicant's own pages) through the
+    related rows."""
     if hasattr(application, "shown_item"):
         return (
             application.shown_item,
@@ -259,6 +376,7 @@ def _shown(application: Application, has_result: bool) -> tuple:
             application.shown_stage,
             application.shown_licence,
             application.shown_document,
+            application.shown_events,
         )
     result = getattr(application, "result", None) if has_result else None
     stage = application.current_stage
@@ -268,6 +386,7 @@ def _shown(application: Application, has_result: bool) -> tuple:
         stage.name if stage else "",
         result.licence_number if result else "",
         result.document if result else "",
+        application.events.order_by("sequence").values_list("at", "to_status", "action", "note"),
     )
 
 
@@ -280,25 +399,24 @@ def application_status(application: Application) -> StatusView:
         if application.status == S.SUPPLEMENT
         else None
     )
+    has_result = application.status in (S.ISSUED, S.CLOSED)
+    item, organisation, stage, licence, document, event_rows = _shown(application, has_result)
+    labels = status_labels()
     events = [
         PublicEvent(
             at=at,
             status=to_status,
-            status_label=str(S(to_status).label),
+            status_label=labels[to_status],
             note=note if action in APPLICANT_NOTES else "",
         )
-        for at, to_status, action, note in application.events.order_by("sequence").values_list(
-            "at", "to_status", "action", "note"
-        )
+        for at, to_status, action, note in event_rows
     ]
-    has_result = application.status in (S.ISSUED, S.CLOSED)
-    item, organisation, stage, licence, document = _shown(application, has_result)
     return StatusView(
         number=application.number,
         item_name=item,
         organisation_name=organisation,
         status=application.status,
-        status_label=application.get_status_display(),
+        status_label=labels[application.status],
         submitted_at=application.submitted_at,
         accepted_at=application.accepted_at,
         due_date=timezone.localdate(application.due_at) if application.due_at else None,

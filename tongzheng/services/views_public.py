@@ -25,13 +25,16 @@ import secrets
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
+from django.contrib.messages import get_messages
 from django.core.exceptions import PermissionDenied, SuspiciousFileOperation, ValidationError
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.db.models import prefetch_related_objects
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -62,6 +65,7 @@ PAGE_SIZE = 20
 APPLICANT_KINDS = ("citizen", "enterprise")
 NOT_FOUND_MESSAGE = gettext_lazy("没有找到该办件。请核对申请编号和查询码后重试。")
 LOOKUP_MESSAGE = gettext_lazy("查询失败次数过多，请 15 分钟后再试。")
+STATUS_RESULT = "services/public/status_result.html"
 
 
 # --- rate limit of the status lookup -------------------------------------------------------
@@ -647,17 +651,19 @@ def status(request):
     application, blocked = _lookup(request, form)
     if application is None:
         return _lookup_failed_page(request, form, blocked)
-    return _no_store(
-        render(
-            request,
-            "services/public/status_result.html",
-            {
-                "view": public.application_status(application),
-                "number": application.number,
-                "code": form.cleaned_data["code"],
-            },
-        )
-    )
+    # The public hot path (issue 4): rendered with exactly what the page and its portal
+    # shell read, not through the context processors (the workbench navigation, perms,
+    # the language list …). The page and its headers are the same as with render().
+    context = {
+        "view": public.application_status(application),
+        "number": application.number,
+        "code": form.cleaned_data["code"],
+        "request": request,
+        "user": request.user,
+        "messages": get_messages(request),
+        "csrf_token": get_token(request),
+    }
+    return _no_store(HttpResponse(render_to_string(STATUS_RESULT, context)))
 
 
 @login_not_required
