@@ -71,7 +71,7 @@ def test_the_list_filters_are_kept_and_a_new_subject_shows_within_a_minute(monke
     from tongzheng.hotline.tests.factories_centre import centre_world
     from tongzheng.hotline.views import centre
 
-    centre._SELECTS.clear()
+    centre._CONTROLS.clear()
     world = centre_world("f")
     client = Client()
     verified_login(client, world.operator)
@@ -86,4 +86,4 @@ def test_the_list_filters_are_kept_and_a_new_subject_shows_within_a_minute(monke
     page = client.get(url).content.decode()
     assert "新的诉求分类" in page
     assert '<option value="closed" selected>' not in page  # per value: nothing selected here
-    centre._SELECTS.clear()
+    centre._CONTROLS.clear()
