@@ -26,13 +26,13 @@ import math
 import re
 
 from django.db import NotSupportedError, connection
-from django.db.models import BooleanField, Func
+from django.db.models import BooleanField, F, Func
 from django.db.models.expressions import RawSQL
 
 from tongzheng.hotline.text import STOP_WORDS, tokens
 
 FTS_TABLE = "hotline_ticket_fts"
-GIN_INDEX = "hotline_ticket_search_vector"
+GIN_INDEX = "hotline_ticket_search_words"
 MAX_TERMS = 8  # a longer query is cut: every term is one more index probe
 _TERM = re.compile(r"[^\W_]+")
 
@@ -64,31 +64,111 @@ _SQLITE_UNINSTALL = [
     "DROP TRIGGER IF EXISTS hotline_ticket_fts_update",
     "DROP TABLE IF EXISTS hotline_ticket_fts",
 ]
+# PostgreSQL: the tokens as a stored tsvector on the ticket (migration 0007), and a narrow
+# copy of what search reads — (ticket id, created_at, stripped vector), about 330 bytes a
+# row against 1.3 kB — in ``hotline_ticket_search``, kept by triggers in the writer's
+# transaction (migration 0009). Both plans of ``_postgresql_search`` read the narrow table
+# and visit a ticket only once it is known to match, in the page's order.
+SEARCH_TABLE = "hotline_ticket_search"
 _POSTGRESQL_INSTALL = [
-    # The expression index of migration 0004, replaced by the stored column's index.
+    # The expression index of 0004 and the ticket column's GIN index of 0007: search reads
+    # the narrow table's index instead.
     "DROP INDEX IF EXISTS hotline_ticket_search_gin",
+    "DROP INDEX IF EXISTS hotline_ticket_search_vector",
     """ALTER TABLE hotline_ticket ADD COLUMN IF NOT EXISTS search_vector tsvector
         GENERATED ALWAYS AS (to_tsvector('simple'::regconfig, search_tokens)) STORED""",
-    """CREATE INDEX IF NOT EXISTS hotline_ticket_search_vector ON hotline_ticket
+    """CREATE TABLE IF NOT EXISTS hotline_ticket_search (
+        ticket_id bigint PRIMARY KEY,
+        created_at timestamp with time zone NOT NULL,
+        search_vector tsvector NOT NULL)""",
+    # strip(): no positions (no phrase search, no ranking), a third smaller. An AFTER
+    # trigger sees the stored column already computed.
+    """CREATE OR REPLACE FUNCTION hotline_ticket_search_write() RETURNS trigger
+        LANGUAGE plpgsql AS $$
+    BEGIN
+        IF TG_OP = 'DELETE' THEN
+            DELETE FROM hotline_ticket_search WHERE ticket_id = OLD.id;
+        ELSE
+            INSERT INTO hotline_ticket_search (ticket_id, created_at, search_vector)
+            VALUES (NEW.id, NEW.created_at, strip(COALESCE(NEW.search_vector, ''::tsvector)))
+            ON CONFLICT (ticket_id) DO UPDATE
+            SET created_at = EXCLUDED.created_at, search_vector = EXCLUDED.search_vector;
+        END IF;
+        RETURN NULL;
+    END $$""",
+    # Django's test flush empties the ticket table with TRUNCATE, which fires no row trigger.
+    """CREATE OR REPLACE FUNCTION hotline_ticket_search_truncate() RETURNS trigger
+        LANGUAGE plpgsql AS $$
+    BEGIN
+        TRUNCATE hotline_ticket_search;
+        RETURN NULL;
+    END $$""",
+    """CREATE OR REPLACE TRIGGER hotline_ticket_search_insert AFTER INSERT ON hotline_ticket
+        FOR EACH ROW EXECUTE FUNCTION hotline_ticket_search_write()""",
+    # Every save() writes every column; only a change of the tokens or the time counts.
+    """CREATE OR REPLACE TRIGGER hotline_ticket_search_update
+        AFTER UPDATE OF search_tokens, created_at ON hotline_ticket FOR EACH ROW
+        WHEN (old.search_tokens IS DISTINCT FROM new.search_tokens
+              OR old.created_at IS DISTINCT FROM new.created_at)
+        EXECUTE FUNCTION hotline_ticket_search_write()""",
+    """CREATE OR REPLACE TRIGGER hotline_ticket_search_delete AFTER DELETE ON hotline_ticket
+        FOR EACH ROW EXECUTE FUNCTION hotline_ticket_search_write()""",
+    """CREATE OR REPLACE TRIGGER hotline_ticket_search_truncate AFTER TRUNCATE ON hotline_ticket
+        FOR EACH STATEMENT EXECUTE FUNCTION hotline_ticket_search_truncate()""",
+]
+# Run when a part was missing (the table was just created): the rows the triggers did not
+# see, in created_at order (the newest-first scan then reads neighbouring rows), and the
+# indexes built once over them.
+_POSTGRESQL_BACKFILL = [
+    "SET LOCAL maintenance_work_mem = '256MB'",
+    # A repair (a trigger was lost) rewrites every row; after a creation the table is empty.
+    """DELETE FROM hotline_ticket_search s
+        WHERE NOT EXISTS (SELECT 1 FROM hotline_ticket t WHERE t.id = s.ticket_id)""",
+    """INSERT INTO hotline_ticket_search (ticket_id, created_at, search_vector)
+        SELECT id, created_at, strip(COALESCE(search_vector, ''::tsvector))
+        FROM hotline_ticket ORDER BY created_at, id
+        ON CONFLICT (ticket_id) DO UPDATE
+        SET created_at = EXCLUDED.created_at, search_vector = EXCLUDED.search_vector""",
+    """CREATE INDEX IF NOT EXISTS hotline_ticket_search_words ON hotline_ticket_search
         USING gin (search_vector)""",
+    """CREATE INDEX IF NOT EXISTS hotline_ticket_search_newest ON hotline_ticket_search
+        (created_at, ticket_id)""",
+    "ANALYZE hotline_ticket_search",
 ]
 _POSTGRESQL_UNINSTALL = [
-    "DROP INDEX IF EXISTS hotline_ticket_search_vector",
+    "DROP TRIGGER IF EXISTS hotline_ticket_search_insert ON hotline_ticket",
+    "DROP TRIGGER IF EXISTS hotline_ticket_search_update ON hotline_ticket",
+    "DROP TRIGGER IF EXISTS hotline_ticket_search_delete ON hotline_ticket",
+    "DROP TRIGGER IF EXISTS hotline_ticket_search_truncate ON hotline_ticket",
+    "DROP FUNCTION IF EXISTS hotline_ticket_search_write()",
+    "DROP FUNCTION IF EXISTS hotline_ticket_search_truncate()",
+    "DROP TABLE IF EXISTS hotline_ticket_search",
     "ALTER TABLE hotline_ticket DROP COLUMN IF EXISTS search_vector",
+]
+_POSTGRESQL_PARTS = [
+    ("pg_indexes", "indexname", "hotline_ticket_search_words"),
+    ("pg_indexes", "indexname", "hotline_ticket_search_newest"),
+    ("pg_trigger", "tgname", "hotline_ticket_search_insert"),
+    ("pg_trigger", "tgname", "hotline_ticket_search_update"),
+    ("pg_trigger", "tgname", "hotline_ticket_search_delete"),
+    ("pg_trigger", "tgname", "hotline_ticket_search_truncate"),
 ]
 
 
 def install_index(connection) -> None:
-    """Create the full-text index; idempotent (on SQLite, when anything was missing, it
-    also rebuilds the FTS table from the tickets).
+    """Create the full-text index; idempotent. When anything was missing it also rebuilds
+    the index from the tickets (SQLite: the FTS table; PostgreSQL: the narrow table).
 
-    Migration 0004 calls it. On SQLite, a later migration that rebuilds ``hotline_ticket``
-    (Django's "remake table" for most ALTERs) drops the triggers with the old table: run
-    it again after such a migration (``index_installed`` tells).
+    Migrations 0004, 0007 and 0009 call it. On SQLite, a later migration that rebuilds
+    ``hotline_ticket`` (Django's "remake table" for most ALTERs) drops the triggers with
+    the old table: run it again after such a migration (``index_installed`` tells).
     """
-    if connection.vendor == "sqlite" and index_installed(connection):
+    if index_installed(connection):
         return  # nothing lost: skip the rebuild (cheap enough for a post_migrate hook)
-    statements = {"sqlite": _SQLITE_INSTALL, "postgresql": _POSTGRESQL_INSTALL}
+    statements = {
+        "sqlite": _SQLITE_INSTALL,
+        "postgresql": [*_POSTGRESQL_INSTALL, *_POSTGRESQL_BACKFILL],
+    }
     with connection.cursor() as cursor:
         for sql in statements.get(connection.vendor, []):
             cursor.execute(sql)
@@ -102,7 +182,7 @@ def uninstall_index(connection) -> None:
 
 
 def index_installed(connection) -> bool:
-    """Whether the full-text index and (SQLite) its three triggers exist."""
+    """Whether the full-text index and its triggers exist."""
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
             cursor.execute(
@@ -111,8 +191,14 @@ def index_installed(connection) -> bool:
             )
             return cursor.fetchone()[0] == 4
         if connection.vendor == "postgresql":
-            cursor.execute("SELECT count(*) FROM pg_indexes WHERE indexname = %s", [GIN_INDEX])
-            return cursor.fetchone()[0] == 1
+            present = 0
+            for catalogue, column, name in _POSTGRESQL_PARTS:
+                cursor.execute(
+                    f"SELECT count(*) FROM {catalogue} WHERE {column} = %s",  # noqa: S608 - constant
+                    [name],
+                )
+                present += cursor.fetchone()[0]
+            return present == len(_POSTGRESQL_PARTS)
     return False
 
 
@@ -188,24 +274,78 @@ def tsquery_sql(terms) -> tuple[str, list[str]]:
     return f"({sql})", [" ".join(alt) for term in terms for alt in term]
 
 
-class _RowByRowMatch(Func):
-    """``COALESCE(search_vector, '') @@ <tsquery>``: the stored vector tested row by row.
+def _newest_first_order(query) -> bool:
+    """Whether ``query`` (being compiled) lists newest first, or in no order at all."""
+    ordering = query.order_by or (query.get_meta().ordering if query.default_ordering else ())
+    if not ordering:
+        return True
+    return query.standard_ordering and ordering[0] == "-created_at"
 
-    The COALESCE (free at run time) hides the column from the GIN index on purpose: this
-    filter is for the newest-first plan, and the planner, left to choose, picks the GIN
-    index whenever its product of selectivities looks small — for words that always come
-    together (拒载 租车: 95,180 tickets each and together) it then fetched all 95,180
-    rows to sort them (1.0 s measured) instead of reading about a thousand of the newest.
+
+class _Matching(Func):
+    """The tickets whose words match ``terms``, read from the narrow table, in one of two
+    plans (``_postgresql_search`` chooses)::
+
+        (ticket.id, ticket.created_at) IN (
+            SELECT DISTINCT ticket_id, created_at FROM hotline_ticket_search
+            WHERE <match> ORDER BY created_at DESC, ticket_id DESC <fence>)
+
+    - GIN first: ``<match>`` is ``search_vector @@ q`` and the fence ``OFFSET 0``: the
+      matches through the GIN index, sorted in the narrow table;
+    - newest first: ``<match>`` is ``ts_match_vq(search_vector, q)`` — the function
+      behind ``@@``, which the GIN index does not serve and the planner guesses at a
+      third of the rows — and the fence ``LIMIT (SELECT NULL::bigint)``: no limit when run, an
+      unknown one when planned, so the subquery is planned to start fast (the backward
+      scan of the created_at index) rather than to finish fast (a full scan and a sort).
+
+    Either way the subquery's rows come newest first and are unique (DISTINCT tells the
+    planner), so PostgreSQL joins them to the ticket table one by one in that order (the
+    join's two equalities put the two created_at and the two ids in one equivalence
+    class each) and a page of 20, newest first, stops after about 20 ticket rows: the
+    wide ticket table is read only for the page, never to sort or to test.
+
+    When the query being compiled lists tickets in another order, the subquery's order
+    is of no use: newest first then tests the ticket's own stored vector row by row, in
+    the query's order (COALESCE hides the column from any index), as before the narrow
+    table.
     """
 
     output_field = BooleanField()
 
+    def __init__(self, terms, gin_first: bool, matches=None):
+        super().__init__(F("pk"), F("created_at"))
+        self.terms = terms
+        self.gin_first = gin_first
+        self.matches = matches
+
     def as_sql(self, compiler, connection, **extra_context):
-        (column,) = self.source_expressions
-        column_sql, column_params = compiler.compile(column)
-        query_sql, query_params = tsquery_sql(self.extra["terms"])
-        sql = f"COALESCE({column_sql}, ''::tsvector) @@ {query_sql}"
-        return sql, (*column_params, *query_params)
+        pk, created = self.source_expressions
+        (pk_sql, pk_params), (created_sql, created_params) = map(compiler.compile, (pk, created))
+        if self.matches is not None:
+            # GIN first, its matches already read (the probe): sorted here, not read again.
+            ids, times = zip(*self.matches, strict=True)
+            sql = (
+                f"({pk_sql}, {created_sql}) IN (SELECT DISTINCT ticket_id, created_at"  # noqa: S608
+                " FROM unnest(%s::bigint[], %s::timestamptz[]) AS m (ticket_id, created_at)"
+                " ORDER BY created_at DESC, ticket_id DESC OFFSET 0)"
+            )
+            return sql, (*pk_params, *created_params, list(ids), list(times))
+        query_sql, query_params = tsquery_sql(self.terms)
+        if not self.gin_first and not _newest_first_order(compiler.query):
+            # The stored column is not a model field: qualified by the ticket's alias here.
+            column_sql = f"{connection.ops.quote_name(pk.alias)}.search_vector"
+            return f"COALESCE({column_sql}, ''::tsvector) @@ {query_sql}", query_params
+        if self.gin_first:
+            match, fence = f"search_vector @@ {query_sql}", "OFFSET 0"
+        else:
+            match, fence = f"ts_match_vq(search_vector, {query_sql})", "LIMIT (SELECT NULL::bigint)"
+        # Constant SQL text: the words are parameters.
+        sql = (
+            f"({pk_sql}, {created_sql}) IN (SELECT DISTINCT ticket_id, created_at"  # noqa: S608
+            f" FROM {SEARCH_TABLE} WHERE {match}"
+            f" ORDER BY created_at DESC, ticket_id DESC {fence})"
+        )
+        return sql, (*pk_params, *created_params, *query_params)
 
 
 # PostgreSQL: the GIN-first plan is chosen when some term is estimated to match fewer
@@ -216,13 +356,14 @@ FEW_MATCHES = 1000
 def few_matches_limit(total: int) -> int:
     """The estimated match count below which the GIN-first plan is chosen.
 
-    The GIN-first plan fetches every match (about 17 µs each, measured at 5 million
-    tickets: a random heap page); the backward scan of the created_at index tests about
-    20·N/E rows for a page of 20 when E of N tickets match evenly over time (about 2 µs
-    each with the stored vector: neighbouring rows share heap pages). They cost the same
-    near E = √(2·N): about 3,200 matches of 5 million tickets.
+    GIN first reads every match's row of the narrow table (a random page: about 5 µs a
+    match, measured at 500,000 tickets) and sorts them; newest first tests about 20·N/E
+    rows of the narrow table for a page of 20 when E of N tickets match evenly over time
+    (neighbouring rows, in created_at order: about 1.3 µs a row). They cost the same near
+    E = √(20·N·1.3/5) ≈ √(5·N): about 5,000 matches of 5 million tickets, 25 ms either
+    way (the ticket table's own rows cost about 17 and 2.2 µs: 55 ms at 3,200 matches).
     """
-    return max(FEW_MATCHES, int(math.sqrt(2 * max(total, 0))))
+    return max(FEW_MATCHES, int(math.sqrt(5 * max(total, 0))))
 
 
 # A lexeme no ticket holds. Its estimate is the planner's guess for every word outside
@@ -236,7 +377,7 @@ def _postgresql_estimates(terms) -> tuple[int, list[int], int, int]:
 
     def estimate(cursor, query_sql, params) -> int:
         cursor.execute(
-            "EXPLAIN (FORMAT JSON) SELECT 1 FROM hotline_ticket "  # noqa: S608 - constant
+            f"EXPLAIN (FORMAT JSON) SELECT 1 FROM {SEARCH_TABLE} "  # noqa: S608 - constant
             "WHERE search_vector @@ " + query_sql,
             params,
         )
@@ -250,7 +391,7 @@ def _postgresql_estimates(terms) -> tuple[int, list[int], int, int]:
         alone = [estimate(cursor, *tsquery_sql((term,))) for term in terms]
         unseen = estimate(cursor, *tsquery_sql((((_UNSEEN_WORD,),),)))
         cursor.execute(
-            "SELECT reltuples::bigint FROM pg_class WHERE oid = 'hotline_ticket'::regclass"
+            "SELECT reltuples::bigint FROM pg_class WHERE oid = %s::regclass", [SEARCH_TABLE]
         )
         total = cursor.fetchone()[0]
     return together, alone, unseen, int(total)
@@ -258,15 +399,16 @@ def _postgresql_estimates(terms) -> tuple[int, list[int], int, int]:
 
 def _postgresql_search(queryset, terms):
     """The PostgreSQL filter: the matches through the GIN index, or the newest tickets
-    tested one by one — chosen here from the planner's estimates, not by the planner.
+    tested one by one (``_Matching``) — chosen here from the planner's estimates, not by
+    the planner.
 
     The two plans for a page of 20, newest first, over N tickets of which E match:
 
-    - GIN first (a subquery fenced with ``OFFSET 0``): fetches every match, cost ∝ E;
-      catastrophic for common words (河道 垃圾: 5 to 37 s over 5 million tickets).
-    - Newest first (``_RowByRowMatch``): tests about 20·N/E of the newest rows when the
-      matches are spread over time; catastrophic when E is small or the matches are old
-      (a housing estate's name from two years ago: most of the table).
+    - GIN first: reads every match, cost ∝ E; catastrophic for common words (河道 垃圾:
+      5 to 37 s over 5 million tickets, before the narrow table).
+    - Newest first: tests about 20·N/E of the newest rows when the matches are spread
+      over time; catastrophic when E is small or the matches are old (a housing
+      estate's name from two years ago: most of the table).
 
     The planner multiplies the selectivities of ANDed words as if they were independent,
     which is wrong both ways for words that come together (拒载 租车: 95,180 tickets each
@@ -280,30 +422,29 @@ def _postgresql_search(queryset, terms):
        租车), or a word outside the statistics (one flat guess, ``_UNSEEN_WORD``, for
        words that match anything from none to twice the guess) — the GIN index is asked
        for at most ``few_matches_limit`` + 1 matches. Fewer came: they are all of them,
-       exact. As many: there are enough for newest first to find 20 soon.
+       and GIN first only sorts them. As many: there are enough for newest first to find
+       20 soon.
     """
     frozen = tuple(tuple(tuple(alt) for alt in term) for term in terms)
     together, alone, unseen, total = _postgresql_estimates(frozen)
     limit = few_matches_limit(total)
+    if min(alone) <= limit:
+        return queryset.filter(_Matching(frozen, gin_first=True))
+    if together > limit and min(alone) > unseen:
+        return queryset.filter(_Matching(frozen, gin_first=False))
     query_sql, params = tsquery_sql(frozen)
-    newest_first = queryset.filter(
-        _RowByRowMatch(RawSQL("hotline_ticket.search_vector", ()), terms=frozen)
-    )
-    if min(alone) > limit:
-        if together > limit and min(alone) > unseen:
-            return newest_first
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT id FROM hotline_ticket WHERE search_vector @@ "  # noqa: S608 - constant
-                + query_sql
-                + " LIMIT %s",
-                [*params, limit + 1],
-            )
-            ids = [row[0] for row in cursor.fetchall()]
-        return newest_first if len(ids) > limit else queryset.filter(pk__in=ids)
-    # Constant SQL text (the words are parameters).
-    sql = "SELECT id FROM hotline_ticket WHERE search_vector @@ " + query_sql + " OFFSET 0"  # noqa: S608
-    return queryset.filter(pk__in=RawSQL(sql, params))  # noqa: S611
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT ticket_id, created_at FROM {SEARCH_TABLE} "  # noqa: S608 - constant
+            f"WHERE search_vector @@ {query_sql} LIMIT %s",
+            [*params, limit + 1],
+        )
+        matches = cursor.fetchall()
+    if len(matches) > limit:
+        return queryset.filter(_Matching(frozen, gin_first=False))
+    if not matches:
+        return queryset.none()
+    return queryset.filter(_Matching(frozen, gin_first=True, matches=matches))
 
 
 def capped_count(queryset, cap: int = 1000) -> tuple[int, bool]:
