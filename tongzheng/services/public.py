@@ -294,9 +294,10 @@ def find_application(number: str, code: str) -> Application | None:
     return application if application.check_code(code) else None
 
 
-def minute(at: datetime.datetime | None) -> str:
-    """``Y-m-d H:i`` in the current time zone, as the ``date`` filter would show it."""
-    return f"{timezone.localtime(at):%Y-%m-%d %H:%M}" if at else ""
+def minute(at: datetime.datetime | None, zone=None) -> str:
+    """``Y-m-d H:i`` in ``zone`` (default: the current time zone), as the ``date`` filter
+    would show it."""
+    return f"{timezone.localtime(at, zone):%Y-%m-%d %H:%M}" if at else ""
 
 
 _labels: dict[str | None, dict[str, str]] = {}
@@ -317,10 +318,7 @@ class PublicEvent:
     status: str
     status_label: str
     note: str
-
-    @property
-    def at_text(self) -> str:
-        return minute(self.at)
+    at_text: str = ""
 
 
 @dataclass(frozen=True)
@@ -402,12 +400,14 @@ def application_status(application: Application) -> StatusView:
     has_result = application.status in (S.ISSUED, S.CLOSED)
     item, organisation, stage, licence, document, event_rows = _shown(application, has_result)
     labels = status_labels()
+    zone = timezone.get_current_timezone()
     events = [
         PublicEvent(
             at=at,
             status=to_status,
             status_label=labels[to_status],
             note=note if action in APPLICANT_NOTES else "",
+            at_text=minute(at, zone),
         )
         for at, to_status, action, note in event_rows
     ]
