@@ -55,8 +55,8 @@ def _read_scopes(user) -> dict[str, int]:
     return scopes
 
 
-# Staff users' scopes in the shared cache (one round trip with the session's, instead of
-# a roles query on every staff request), stamped with the access version: any change of
+# Staff users' scopes in the shared cache (one cache round trip instead of a roles query
+# on every staff request), stamped with the access version: any change of
 # a role or of a user's roles bumps it (``access_changed``), and an entry of another
 # version is read again from the database. Only with a shared cache (settings.SHARED_CACHE):
 # per-process memory would miss another process's bump.
