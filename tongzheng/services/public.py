@@ -40,7 +40,7 @@ from functools import cache
 
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 
 from tongzheng.services import actions
 from tongzheng.services.models import (
@@ -300,16 +300,38 @@ def minute(at: datetime.datetime | None, zone=None) -> str:
     return f"{timezone.localtime(at, zone):%Y-%m-%d %H:%M}" if at else ""
 
 
-_labels: dict[str | None, dict[str, str]] = {}
+#: The status page's headings (``view.labels``): the page is the public hot path, and a
+#: ``{% translate %}`` tag looks its text up again on every request.
+FIELD_LABELS = {
+    "item": gettext_lazy("事项"),
+    "organisation": gettext_lazy("办理部门"),
+    "status": gettext_lazy("当前状态"),
+    "stage": gettext_lazy("当前环节"),
+    "submitted": gettext_lazy("提交时间"),
+    "accepted": gettext_lazy("受理时间"),
+    "due": gettext_lazy("承诺办结日期"),
+    "closed": gettext_lazy("办结时间"),
+    "reason": gettext_lazy("理由"),
+    "licence": gettext_lazy("证照编号"),
+    "events": gettext_lazy("办理过程"),
+}
+
+_translated: dict[tuple[str, str | None], dict[str, str]] = {}
+
+
+def _translated_once(name: str, labels) -> dict[str, str]:
+    """``labels`` ((key, lazy text) pairs) in the active language, translated once per
+    process and language."""
+    key = (name, get_language())
+    found = _translated.get(key)
+    if found is None:
+        found = _translated[key] = {k: str(text) for k, text in labels}
+    return found
 
 
 def status_labels() -> dict[str, str]:
-    """Status → its label in the active language (translated once per process)."""
-    language = get_language()
-    labels = _labels.get(language)
-    if labels is None:
-        labels = _labels[language] = {value: str(label) for value, label in S.choices}
-    return labels
+    """Status → its label in the active language."""
+    return _translated_once("status", S.choices)
 
 
 @dataclass(frozen=True)
@@ -345,6 +367,7 @@ class StatusView:
     has_document: bool = False
     closed_at: datetime.datetime | None = None
     events: list[PublicEvent] = field(default_factory=list)
+    labels: dict[str, str] = field(default_factory=dict)  # FIELD_LABELS, translated
 
     @property
     def submitted_text(self) -> str:
@@ -432,6 +455,7 @@ def application_status(application: Application) -> StatusView:
         has_document=bool(has_result and document),
         closed_at=application.closed_at,
         events=events,
+        labels=_translated_once("fields", FIELD_LABELS.items()),
     )
 
 
