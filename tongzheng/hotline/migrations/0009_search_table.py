@@ -3,9 +3,12 @@ stripped vector) with its GIN and created_at indexes, kept by triggers on the ti
 filled from the tickets already stored; the GIN index of the ticket column (0007) is dropped
 (``hotline.search`` explains why). SQLite: nothing changes.
 
-The fill reads every ticket once and builds both indexes: minutes for millions of tickets,
-with the ticket table locked against writes meanwhile (the triggers are created first, in
-the same transaction, so no ticket written during the migration is missed).
+The fill reads every ticket once and builds both indexes: minutes for millions of tickets.
+The migration is not atomic, so that searches and intake go on meanwhile (each statement
+commits on its own; only the two index builds hold ticket writes back): the triggers come
+first, the fill overwrites what they wrote, and a failed run is repaired by running it
+again (``install_index`` rebuilds whenever a part is missing). A row of a ticket deleted
+during the fill could stay behind; search joins to the ticket table, so it never shows.
 """
 
 from django.db import migrations
@@ -18,6 +21,8 @@ def install(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
+    atomic = False
+
     dependencies = [("hotline", "0008_emergency_dispatch_due")]
 
     operations = [migrations.RunPython(install, migrations.RunPython.noop)]
