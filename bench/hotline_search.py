@@ -1,8 +1,9 @@
 """Full-text search over all tickets (``hotline.search.search_tickets``): p50 / p95 / p99 in ms.
 
 Each sample is what the centre's ticket list does with a search box: tokenise the query
-with jieba, match it against every ticket (SQLite FTS5 / PostgreSQL GIN on the 'simple'
-tsvector) and fetch the first page, newest first (20 rows, ``-created_at``). The queries
+with jieba, match it against every ticket (SQLite FTS5 / PostgreSQL: the narrow table
+``hotline_ticket_search``, its GIN index or its created_at index) and fetch the first
+page, newest first (20 rows, ``-created_at``). The queries
 are words of real tickets: a random ticket's tokens, one or two of them (two words are
 ANDed), so common words come up as often as they occur — the hard case for an index,
 since a common word matches hundreds of thousands of tickets. The page's COUNT (what a
