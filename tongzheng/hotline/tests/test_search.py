@@ -222,12 +222,25 @@ def test_postgresql_reinstall_rebuilds_the_narrow_table():
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL plans")
 @pytest.mark.parametrize(
-    ("limit", "probed"),
-    [(10**9, False), (0, False), (100, True), (5, True)],
-    ids=["gin-first", "newest-first", "probe-gin-first", "probe-newest-first"],
+    ("limit", "probed", "scoped"),
+    [
+        (10**9, False, False),
+        (0, False, False),
+        (0, False, True),
+        (100, True, False),
+        (5, True, False),
+    ],
+    ids=[
+        "gin-first",
+        "newest-first",
+        "newest-first-row-by-row",
+        "probe-gin-first",
+        "probe-newest-first",
+    ],
 )
-def test_postgresql_plans_keep_the_callers_order_and_scope(monkeypatch, limit, probed):
+def test_postgresql_plans_keep_the_callers_order_and_scope(monkeypatch, limit, probed, scoped):
     monkeypatch.setattr(search, "few_matches_limit", lambda total: limit)
+    monkeypatch.setattr(search, "_scoped", lambda queryset, total: scoped)
     if probed:  # every word common, rare together: the GIN index is asked for limit + 1
         monkeypatch.setattr(
             search, "_postgresql_estimates", lambda terms: (1, [10**6] * len(terms), 1, 10**6)
