@@ -3,10 +3,12 @@
 Every module's timed tasks come through ``tongzheng.core.timed``: no module is named
 here. The red / yellow status is derived from the stored deadline at read time.
 
-One aggregate query per module gives the dashboard's module counts, its drill-down by
-division and its drill-down by department together: the open tasks grouped by
-(division path, organisation) with the four clock counts, rolled up in Python (a
-city has a few hundred such groups, however many tasks).
+One aggregate query gives the dashboard's module counts, its drill-down by division and
+its drill-down by department together: the open tasks grouped by (module, division
+path, organisation) with the four clock counts, rolled up in Python (a city has a few
+hundred such groups, however many tasks). It reads the trigger-kept ``OpenTaskCount``
+(``open_counts.py``: open tasks per clock, not per task) and applies "now" when read;
+a model or scope the counter cannot answer for is counted from its tasks.
 """
 
 import datetime
@@ -273,8 +275,9 @@ def _counted_rows(scoped, user, division, department, root, now):
     ``(n, division path, organisation id, open, paused, red, yellow)`` as from
     ``_grouped_counts``. A scope the counter has no column for (own records) answers for
     no model: those are counted live. The scope filter mirrors
-    ``ScopedQuerySet.for_user`` on the counter's columns; a model scoped through its
-    organisation takes the organisation's division path, read when counted.
+    ``ScopedQuerySet.for_user`` on the counter's columns. The models with a division path
+    of their own are read without a join; a model scoped through its organisation takes
+    the organisation's division path, joined when read (its own part of the UNION ALL).
     """
     labels = open_counts.counted_labels()
     index = {
@@ -285,56 +288,46 @@ def _counted_rows(scoped, user, division, department, root, now):
     scope = scope_for(user, VIEW_DASHBOARD)
     if not index or scope == DataScope.OWN_RECORDS:
         return [], set()
-    own = [label for label, n in index.items() if scoped[n][0].scope_fields.division_path]
-    through = [label for label in index if label not in own]
-
-    def under(path):
-        return Q(model__in=own, division_path__startswith=path) | Q(
-            model__in=through, organisation__division_path__startswith=path
-        )
-
     organisation = user.organisation
     if scope is None or scope != DataScope.ALL and organisation is None:
         return [], set(index.values())
-    queryset = OpenTaskCount.objects.filter(model__in=list(index))
-    if scope == DataScope.OWN_ORGANISATION:
-        queryset = queryset.filter(organisation_id=organisation.pk)
-    elif scope == DataScope.ORGANISATION_AND_BELOW:
-        queryset = queryset.filter(organisation__path__startswith=organisation.path)
-    elif scope != DataScope.ALL:
-        queryset = queryset.filter(under(organisation.division_path))
-    if department is not None:
-        queryset = queryset.filter(organisation_id=department.pk)
-    elif division is not None and division != root:
-        queryset = queryset.filter(under(division.path))
-    running = Q(paused=False)
+    own = [label for label, n in index.items() if scoped[n][0].scope_fields.division_path]
+    kinds = (
+        ("division_path", own),
+        ("organisation__division_path", [label for label in index if label not in own]),
+    )
 
-    def grouped(at):
-        return [
-            (
-                0,
-                queryset.order_by()
-                .values_list(
-                    "model", "division_path", "organisation_id", "organisation__division_path"
-                )
-                .annotate(
-                    open_count=Sum("tasks"),
-                    paused_count=Sum("tasks", filter=Q(paused=True)),
-                    red_count=Sum("tasks", filter=running & Q(due_at__lt=at)),
-                    yellow_count=Sum(
-                        "tasks", filter=running & Q(warning_at__lte=at, due_at__gte=at)
-                    ),
-                ),
+    def part(path, models, at):
+        queryset = OpenTaskCount.objects.filter(model__in=models)
+        if scope == DataScope.OWN_ORGANISATION:
+            queryset = queryset.filter(organisation_id=organisation.pk)
+        elif scope == DataScope.ORGANISATION_AND_BELOW:
+            queryset = queryset.filter(organisation__path__startswith=organisation.path)
+        elif scope != DataScope.ALL:
+            queryset = queryset.filter(**{f"{path}__startswith": organisation.division_path})
+        if department is not None:
+            queryset = queryset.filter(organisation_id=department.pk)
+        elif division is not None and division != root:
+            queryset = queryset.filter(**{f"{path}__startswith": division.path})
+        running = Q(paused=False)
+        return (
+            queryset.order_by()
+            .values_list("model", path, "organisation_id")
+            .annotate(
+                open_count=Sum("tasks"),
+                paused_count=Sum("tasks", filter=Q(paused=True)),
+                red_count=Sum("tasks", filter=running & Q(due_at__lt=at)),
+                yellow_count=Sum("tasks", filter=running & Q(warning_at__lte=at, due_at__gte=at)),
             )
-        ]
+        )
+
+    def parts(at):
+        return [(k, part(path, models, at)) for k, (path, models) in enumerate(kinds) if models]
 
     place = (division and division.path, department and department.pk, root and root.path)
-    own = set(own)
     rows = [
-        (index[label], path if label in own else organisation_path, organisation_id, *figures)
-        for _tag, label, path, organisation_id, organisation_path, *figures in _cached(
-            _compile_key(user, "counts", *place), grouped, now
-        )
+        (index[label], *rest)
+        for _tag, label, *rest in _cached(_compile_key(user, "counts", *place), parts, now)
     ]
     return rows, set(index.values())
 
