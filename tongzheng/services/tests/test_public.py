@@ -78,3 +78,35 @@ def test_guide_and_catalogue():
     assert guide.version.name == item.current_version.name
     assert guide.stages[0][1] == ["住房和城乡建设局", "生态环境局"]
     assert list(public.published_items(item_type="01")) == [item]
+
+
+def test_status_lookup_is_one_query_with_the_events_in_order(django_assert_num_queries):
+    item = published_item()
+    citizen = applicant()
+    application, code = public.submit_application(applicant=citizen, item=item, form_data={})
+    window = handler(item.organisation)
+    actions.request_supplement(
+        actor=window,
+        application=application,
+        materials=list(item.current_version.materials.all()),
+        other_items="法定代表人身份证明",
+    )
+    expected = list(
+        application.events.order_by("sequence").values_list("at", "to_status", "action", "note")
+    )
+    assert len(expected) >= 2
+    with django_assert_num_queries(1):
+        found = public.status_lookup(application.number)
+    assert found.pk == application.pk and found.check_code(code)
+    assert [tuple(row) for row in found.shown_events] == expected
+    assert found.shown_item == item.current_version.name
+    assert found.shown_organisation == item.organisation.name
+    with django_assert_num_queries(2):  # the supplement and its materials; the rest came along
+        view = public.application_status(found)
+    assert [e.status for e in view.events] == [row[1] for row in expected]
+    assert view.supplement_other == "法定代表人身份证明"
+    application.refresh_from_db()
+    assert view == public.application_status(application)  # the same as from the model
+    assert public.status_lookup("SQ0") is None
+    draft = public.save_draft(applicant=citizen, item=item, form_data={})
+    assert public.status_lookup(draft.number) is None
