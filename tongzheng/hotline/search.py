@@ -324,25 +324,15 @@ class _Matching(Func):
 
     output_field = BooleanField()
 
-    def __init__(self, terms, gin_first: bool, matches=None, scoped=False):
+    def __init__(self, terms, gin_first: bool, scoped=False):
         super().__init__(F("pk"), F("created_at"))
         self.terms = terms
         self.gin_first = gin_first
-        self.matches = matches
         self.scoped = scoped
 
     def as_sql(self, compiler, connection, **extra_context):
         pk, created = self.source_expressions
         (pk_sql, pk_params), (created_sql, created_params) = map(compiler.compile, (pk, created))
-        if self.matches is not None:
-            # GIN first, its matches already read (the probe): sorted here, not read again.
-            ids, times = zip(*self.matches, strict=True)
-            sql = (
-                f"({pk_sql}, {created_sql}) IN (SELECT DISTINCT ticket_id, created_at"  # noqa: S608
-                " FROM unnest(%s::bigint[], %s::timestamptz[]) AS m (ticket_id, created_at)"
-                " ORDER BY created_at DESC, ticket_id DESC OFFSET 0)"
-            )
-            return sql, (*pk_params, *created_params, list(ids), list(times))
         query_sql, query_params = tsquery_sql(self.terms)
         if not self.gin_first and (self.scoped or not _newest_first_order(compiler.query)):
             # The stored column is not a model field: qualified by the ticket's alias here.
@@ -441,31 +431,27 @@ def _postgresql_search(queryset, terms):
        words, 康城 北川: 813 together, as estimated; or words that come together, 拒载
        租车), or a word outside the statistics (one flat guess, ``_UNSEEN_WORD``, for
        words that match anything from none to twice the guess) — the GIN index is asked
-       for at most ``few_matches_limit`` + 1 matches. Fewer came: they are all of them,
-       and GIN first only sorts them. As many: there are enough for newest first to find
-       20 soon.
+       for at most ``few_matches_limit`` + 1 matches. Fewer came: GIN first is bounded
+       (its second reading finds the pages cached; handing the probe's matches over as
+       arrays instead cost more: 25 against 16 ms for 1,029 matches). As many: there
+       are enough for newest first to find 20 soon.
     """
     frozen = tuple(tuple(tuple(alt) for alt in term) for term in terms)
     together, alone, unseen, total = _postgresql_estimates(frozen)
     limit = few_matches_limit(total)
     if min(alone) <= limit:
         return queryset.filter(_Matching(frozen, gin_first=True))
-    newest_first = _Matching(frozen, gin_first=False, scoped=_scoped(queryset, total))
-    if together > limit and min(alone) > unseen:
-        return queryset.filter(newest_first)
-    query_sql, params = tsquery_sql(frozen)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT ticket_id, created_at FROM {SEARCH_TABLE} "  # noqa: S608 - constant
-            f"WHERE search_vector @@ {query_sql} LIMIT %s",
-            [*params, limit + 1],
-        )
-        matches = cursor.fetchall()
-    if len(matches) > limit:
-        return queryset.filter(newest_first)
-    if not matches:
-        return queryset.none()
-    return queryset.filter(_Matching(frozen, gin_first=True, matches=matches))
+    if together <= limit or min(alone) <= unseen:
+        query_sql, params = tsquery_sql(frozen)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT count(*) FROM (SELECT 1 FROM {SEARCH_TABLE} "  # noqa: S608 - constant
+                f"WHERE search_vector @@ {query_sql} LIMIT %s) AS probe",
+                [*params, limit + 1],
+            )
+            if cursor.fetchone()[0] <= limit:
+                return queryset.filter(_Matching(frozen, gin_first=True))
+    return queryset.filter(_Matching(frozen, gin_first=False, scoped=_scoped(queryset, total)))
 
 
 def capped_count(queryset, cap: int = 1000) -> tuple[int, bool]:
