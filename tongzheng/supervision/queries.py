@@ -18,7 +18,8 @@ from heapq import merge
 from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet, PermissionDenied
 from django.db import connections
-from django.db.models import Count, Q, Sum
+from django.db.models import BigIntegerField, Count, Q, Sum
+from django.db.models.functions import Cast, Coalesce
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -268,6 +269,17 @@ def _grouped_counts(model, queryset, now):
     )
 
 
+def _total(condition=None):
+    """SUM of the counter's tasks (where ``condition``), 0 over no row, as an integer.
+
+    PostgreSQL's SUM of a bigint is a numeric, read as a ``Decimal``: slow to convert
+    for thousands of rows, hence the cast.
+    """
+    return Coalesce(
+        Cast(Sum("tasks", filter=condition), BigIntegerField()), 0, output_field=BigIntegerField()
+    )
+
+
 def _counted_rows(scoped, user, division, department, root, now):
     """The grouped counts of the counted models, read from ``OpenTaskCount`` in one query.
 
@@ -314,10 +326,10 @@ def _counted_rows(scoped, user, division, department, root, now):
             queryset.order_by()
             .values_list("model", path, "organisation_id")
             .annotate(
-                open_count=Sum("tasks"),
-                paused_count=Sum("tasks", filter=Q(paused=True)),
-                red_count=Sum("tasks", filter=running & Q(due_at__lt=at)),
-                yellow_count=Sum("tasks", filter=running & Q(warning_at__lte=at, due_at__gte=at)),
+                open_count=_total(),
+                paused_count=_total(Q(paused=True)),
+                red_count=_total(running & Q(due_at__lt=at)),
+                yellow_count=_total(running & Q(warning_at__lte=at, due_at__gte=at)),
             )
         )
 
@@ -333,8 +345,6 @@ def _counted_rows(scoped, user, division, department, root, now):
 
 
 def _counts_of(open_count, paused, red, yellow) -> Counts:
-    # int(): PostgreSQL's SUM of a bigint is a numeric; a filtered SUM over no row is NULL.
-    open_count, paused, red, yellow = (int(v or 0) for v in (open_count, paused, red, yellow))
     return Counts(red=red, yellow=yellow, normal=open_count - paused - red - yellow, paused=paused)
 
 
@@ -353,10 +363,7 @@ def dashboard(user, *, division_code="", department_id="", now=None) -> Dashboar
         user, division_code=division_code, department_id=department_id
     )
     parent_path = division.path if division else ""
-    by_child: dict[str, Counts] = {}
-    by_department: dict[int, Counts] = {}
     scoped = timed_querysets_for(user, VIEW_DASHBOARD)
-    per_model = [Counts() for _model in scoped]
     # The trigger-kept counters (open_counts.py) answer for the models counted there, in
     # one query; any other model is counted live: a UNION ALL of one grouped count each.
     rows, counted = _counted_rows(scoped, user, division, department, root, now)
@@ -365,14 +372,27 @@ def dashboard(user, *, division_code="", department_id="", now=None) -> Dashboar
         for n, (model, queryset) in enumerate(scoped)
         if n not in counted
     )
+    # Plain [open, paused, red, yellow] sums while rolling up (a city has a few thousand
+    # rows), turned into ``Counts`` once at the end; each path's child is worked out once.
+    per_model = [[0, 0, 0, 0] for _model in scoped]
+    by_child: dict[str, list] = {}
+    by_department: dict[int, list] = {}
+    children: dict[str, str | None] = {}
     for n, path, organisation_id, *figures in rows:
-        counts = _counts_of(*figures)
-        per_model[n].add(counts)
-        child = _child_path(path or "", parent_path)
-        if child is not None:
-            by_child.setdefault(child, Counts()).add(counts)
+        figures = [value or 0 for value in figures]
+        path = path or ""
+        if path not in children:
+            children[path] = _child_path(path, parent_path)
+        targets = [per_model[n]]
+        if children[path] is not None:
+            targets.append(by_child.setdefault(children[path], [0, 0, 0, 0]))
         if organisation_id is not None:
-            by_department.setdefault(organisation_id, Counts()).add(counts)
+            targets.append(by_department.setdefault(organisation_id, [0, 0, 0, 0]))
+        for sums in targets:
+            for i, value in enumerate(figures):
+                sums[i] += value
+    per_model = [_counts_of(*sums) for sums in per_model]
+    by_child = {path: _counts_of(*sums) for path, sums in by_child.items()}
     totals, modules = Counts(), []
     for (model, _queryset), counts in zip(scoped, per_model, strict=True):
         totals.add(counts)
@@ -403,9 +423,13 @@ def dashboard(user, *, division_code="", department_id="", now=None) -> Dashboar
         ),
         key=lambda row: (-row.counts.red, -row.counts.yellow, row.key),
     )
-    worst = sorted(
-        by_department.items(), key=lambda item: (-item[1].red, -item[1].yellow, -item[1].open)
-    )[:DEPARTMENT_LIMIT]
+    # Sorted on the plain sums (red, yellow, open); only the worst become ``Counts``.
+    worst = [
+        (pk, _counts_of(*sums))
+        for pk, sums in sorted(
+            by_department.items(), key=lambda item: (-item[1][2], -item[1][3], -item[1][0])
+        )[:DEPARTMENT_LIMIT]
+    ]
     names = (
         dict(
             Organisation.objects.filter(pk__in=[pk for pk, _counts in worst]).values_list(
