@@ -222,13 +222,13 @@ def test_postgresql_reinstall_rebuilds_the_narrow_table():
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL plans")
 @pytest.mark.parametrize(
-    ("limit", "probed", "scoped"),
+    ("limit", "probe_hits", "scoped", "plan"),
     [
-        (10**9, False, False),
-        (0, False, False),
-        (0, False, True),
-        (100, True, False),
-        (5, True, False),
+        (10**9, None, False, "OFFSET 0"),
+        (0, None, False, "ts_match_vq"),
+        (0, None, True, "COALESCE"),
+        (100, 50, False, "OFFSET 0"),
+        (100, 1, False, "ts_match_vq"),
     ],
     ids=[
         "gin-first",
@@ -238,13 +238,17 @@ def test_postgresql_reinstall_rebuilds_the_narrow_table():
         "probe-newest-first",
     ],
 )
-def test_postgresql_plans_keep_the_callers_order_and_scope(monkeypatch, limit, probed, scoped):
+def test_postgresql_plans_keep_the_callers_order_and_scope(
+    monkeypatch, limit, probe_hits, scoped, plan
+):
     monkeypatch.setattr(search, "few_matches_limit", lambda total: limit)
     monkeypatch.setattr(search, "_scoped", lambda queryset, total: scoped)
-    if probed:  # every word common, rare together: the GIN index is asked for limit + 1
-        monkeypatch.setattr(
-            search, "_postgresql_estimates", lambda terms: (1, [10**6] * len(terms), 1, 10**6)
-        )
+    # Every word common; together common too, or (probe_hits) rare: the newest rows probed.
+    together = 1 if probe_hits else 10**6
+    monkeypatch.setattr(
+        search, "_postgresql_estimates", lambda terms: (together, [10**6] * len(terms), 1, 10**6)
+    )
+    monkeypatch.setattr(search, "PROBE_HITS", probe_hits)
     start = timezone.now() - timedelta(days=30)
     rows = [ticket(f"路灯损坏 第{i}号", address="春熙路" if i % 3 else "武侯区") for i in range(12)]
     ticket("噪音扰民")
@@ -254,6 +258,7 @@ def test_postgresql_plans_keep_the_callers_order_and_scope(monkeypatch, limit, p
     newest = Ticket.objects.order_by("-created_at", "-id")
     expected = list(newest.filter(pk__in=[r.pk for r in rows]).values_list("pk", flat=True))
     page = search.search_tickets(Ticket.objects.all(), "路灯").order_by("-created_at", "-id")
+    assert plan in str(page.query)
     assert list(page.values_list("pk", flat=True)[:5]) == expected[:5]
     assert list(search.search_tickets(Ticket.objects.all(), "路灯")) == list(
         newest.filter(pk__in=expected)
