@@ -129,10 +129,13 @@ _POSTGRESQL_BACKFILL = [
         FROM hotline_ticket ORDER BY created_at, id
         ON CONFLICT (ticket_id) DO UPDATE
         SET created_at = EXCLUDED.created_at, search_vector = EXCLUDED.search_vector""",
-    """CREATE INDEX IF NOT EXISTS hotline_ticket_search_words ON hotline_ticket_search
-        USING gin (search_vector)""",
-    """CREATE INDEX IF NOT EXISTS hotline_ticket_search_newest ON hotline_ticket_search
-        (created_at, ticket_id)""",
+    # Rebuilt, not kept: a failed concurrent build leaves an invalid index behind.
+    "DROP INDEX {concurrently} IF EXISTS hotline_ticket_search_words",
+    "DROP INDEX {concurrently} IF EXISTS hotline_ticket_search_newest",
+    """CREATE INDEX {concurrently} IF NOT EXISTS hotline_ticket_search_words
+        ON hotline_ticket_search USING gin (search_vector)""",
+    """CREATE INDEX {concurrently} IF NOT EXISTS hotline_ticket_search_newest
+        ON hotline_ticket_search (created_at, ticket_id)""",
     "RESET maintenance_work_mem",
 ]
 _POSTGRESQL_UNINSTALL = [
@@ -146,8 +149,17 @@ _POSTGRESQL_UNINSTALL = [
     "ALTER TABLE hotline_ticket DROP COLUMN IF EXISTS search_vector",
 ]
 _POSTGRESQL_PARTS = [
-    ("pg_indexes", "indexname", "hotline_ticket_search_words"),
-    ("pg_indexes", "indexname", "hotline_ticket_search_newest"),
+    # An index whose concurrent build failed stays, invalid: it does not count.
+    (
+        "pg_class c JOIN pg_index i ON i.indexrelid = c.oid AND i.indisvalid",
+        "c.relname",
+        "hotline_ticket_search_words",
+    ),
+    (
+        "pg_class c JOIN pg_index i ON i.indexrelid = c.oid AND i.indisvalid",
+        "c.relname",
+        "hotline_ticket_search_newest",
+    ),
     ("pg_trigger", "tgname", "hotline_ticket_search_insert"),
     ("pg_trigger", "tgname", "hotline_ticket_search_update"),
     ("pg_trigger", "tgname", "hotline_ticket_search_delete"),
@@ -169,9 +181,12 @@ def install_index(connection) -> None:
         "sqlite": _SQLITE_INSTALL,
         "postgresql": [*_POSTGRESQL_INSTALL, *_POSTGRESQL_BACKFILL],
     }
+    # Outside a transaction (migration 0009 runs statement by statement) the indexes are
+    # built CONCURRENTLY: ticket writes, whose trigger writes the narrow table, go on.
+    concurrently = "" if connection.in_atomic_block else "CONCURRENTLY"
     with connection.cursor() as cursor:
         for sql in statements.get(connection.vendor, []):
-            cursor.execute(sql)
+            cursor.execute(sql.replace("{concurrently}", concurrently))
         if connection.vendor == "postgresql":
             # Outside a transaction (migration 0009 runs statement by statement, so that
             # readers are not locked out for minutes), VACUUM also sets the new rows'
