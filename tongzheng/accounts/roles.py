@@ -159,12 +159,19 @@ BUILTIN_ROLES: tuple[RoleDefinition, ...] = (
             "hotline.view_statistics",
         ),
     ),
-    # 承办单位: a department that handles the tickets dispatched to it.
+    # 承办单位: a department that handles the tickets dispatched to it. It may reveal the
+    # phone of a reporter it must call back (its scope: the tickets it leads; never a
+    # confidential reporter, see hotline.actions.reveal).
     RoleDefinition(
         "hotline_handler",
         _("热线承办人员"),
         DataScope.OWN_ORGANISATION,
-        ("hotline.view_ticket", "hotline.handle_ticket", "supervision.rectify_rating"),
+        (
+            "hotline.view_ticket",
+            "hotline.handle_ticket",
+            "supervision.rectify_rating",
+            "core.reveal_personal_data",
+        ),
     ),
     RoleDefinition("office_secretary", _("办公室文秘"), DataScope.OWN_ORGANISATION, ()),
     RoleDefinition("data_admin", _("数据管理员"), DataScope.DIVISION_AND_BELOW, ()),

@@ -24,6 +24,10 @@ An Open311 client's POSTs (``open311_allowed``) count per api_key
 (``HOTLINE_RATE_OPEN311_KEY``, 600 / hour), valid or not: a leaked key or a runaway
 client cannot flood the centre, and one client's flood never blocks another.
 
+A handling department's 查看完整号码 (``reveal_allowed``) counts per user
+(``HOTLINE_RATE_REVEAL``, 30 / hour), refused attempts included: calling citizens back
+needs a few numbers an hour, harvesting them needs many.
+
 Each setting is a ``(count, seconds)`` pair; the counters are ``core.ratelimit``'s.
 """
 
@@ -39,12 +43,14 @@ DEFAULTS = {
     "HOTLINE_RATE_ACCOUNT": (30, 3600),
     "HOTLINE_RATE_LOOKUP_FAILURES": (10, 15 * 60),
     "HOTLINE_RATE_OPEN311_KEY": (600, 3600),
+    "HOTLINE_RATE_REVEAL": (30, 3600),
 }
 
 INTAKE_MESSAGE = _("提交过于频繁，请稍后再试。实名反映或登录后提交不受此限制。")
 ACCOUNT_MESSAGE = _("提交过于频繁，请一小时后再试。")
 LOOKUP_MESSAGE = _("查询失败次数过多，请 15 分钟后再试。")
 OPEN311_MESSAGE = _("此 api_key 提交过于频繁，请稍后再试。")
+REVEAL_MESSAGE = _("查看完整号码过于频繁，请一小时后再试。")
 
 LOOKUP = core.FailureLimit(
     "hotline", "HOTLINE_RATE_LOOKUP_FAILURES", DEFAULTS["HOTLINE_RATE_LOOKUP_FAILURES"]
@@ -88,3 +94,8 @@ def open311_allowed(client) -> bool:
     """Count one POST of an Open311 client; False when its key's bucket is full (429)."""
     # The key's stored digest names the bucket: a key issued anew starts with an empty one.
     return core.take([_bucket("open311-key", client.key_hash, "HOTLINE_RATE_OPEN311_KEY")])
+
+
+def reveal_allowed(user) -> bool:
+    """Count one 查看完整号码 of ``user``; False when their bucket is full (answer 429)."""
+    return core.take([_bucket("reveal", str(user.pk), "HOTLINE_RATE_REVEAL")])

@@ -6,6 +6,7 @@
 - ``handling``: a handling department — accept, assist, reply, ask for an extension,
   dispute a dispatch.
 - ``administration``: subjects, dispatch rules, mailboxes, Open311 keys.
+- ``reveal``: 查看完整号码, the lead department's audited look at a reporter's phone.
 
 Each action is one transaction with its permission check and its audit record.
 """

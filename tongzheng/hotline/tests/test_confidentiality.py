@@ -27,6 +27,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tongzheng.accounts.tests.factories import CitizenFactory
 from tongzheng.api.api import api
+from tongzheng.audit.models import AuditEvent, Outcome
 from tongzheng.core.tests.factories import DivisionFactory, OrganisationFactory
 from tongzheng.hotline.actions import handling as actions
 from tongzheng.hotline.models import AssignmentRole, TicketUpdate, UpdateKind
@@ -223,7 +224,12 @@ def _send(client, method, url, *, api_call: bool, key: str):
 
 def test_discovery_finds_the_handling_routes_and_api():
     names = {name for name, _params in hotline_routes()}
-    assert {"hotline:assignment_list", "hotline:assignment_detail", "hotline:track"} <= names
+    assert {
+        "hotline:assignment_list",
+        "hotline:assignment_detail",
+        "hotline:assignment_reveal_phone",
+        "hotline:track",
+    } <= names
     operations = {name for name, _params, _method in hotline_api_operations()}
     assert {"api:hotline_get_ticket", "api:hotline_reply_ticket"} <= operations
 
@@ -254,6 +260,21 @@ def test_no_route_shows_a_confidential_reporter_to_a_department(world):
     assert statuses[("lead", "api:hotline_get_ticket", "get", ticket_api)] == 200
     assert statuses[("assist", "api:hotline_get_ticket", "get", ticket_api)] == 200
     assert len(requests) > 40
+
+
+def test_no_department_can_reveal_a_confidential_reporter(world):
+    """The walk above posts an empty form; this one states a reason, as lead and as assist."""
+    for who, user in world["departments"].items():
+        client = client_for(user)
+        for assignment in world["ticket"].assignments.all():
+            url = reverse("hotline:assignment_reveal_phone", args=[assignment.pk])
+            response = client.post(url, {"reveal-reason": "回访核实"})
+            own = assignment.organisation_id == user.organisation_id
+            assert response.status_code == (403 if own else 404), (who, url)
+            assert not leaks(response), (who, url)
+    assert not AuditEvent.objects.filter(
+        action="personal_data.revealed", outcome=Outcome.SUCCESS
+    ).exists()
 
 
 def test_department_pages_say_the_reporter_is_confidential(world):

@@ -2,12 +2,14 @@
 
 Thin: reads through ``hotline.queries`` (scoped, reporter redacted), writes through
 ``hotline.actions.handling``. A refused move (``ValidationError``) re-renders the page with
-the message and status 400; nothing is written.
+the message and status 400; nothing is written. 查看完整号码 (``assignment_reveal_phone``)
+goes through ``hotline.actions.reveal``: the answer shows the full number once and is
+never cached.
 """
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import path
@@ -16,11 +18,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from tongzheng.core.access import require_permission
+from tongzheng.core.access import has_permission, require_permission
+from tongzheng.core.actions import REASON_MAX_LENGTH, REVEAL_PERSONAL_DATA
 from tongzheng.core.registry import NavEntry
 from tongzheng.core.timed import TimedStatus
-from tongzheng.hotline import queries
+from tongzheng.hotline import queries, ratelimit
 from tongzheng.hotline.actions import handling as actions
+from tongzheng.hotline.actions.reveal import reveal_reporter_phone
 from tongzheng.hotline.models import (
     AssignmentRole,
     AssignmentStatus,
@@ -89,6 +93,18 @@ class DisputeForm(forms.Form):
         if found is None:
             raise ValidationError(_("没有找到该单位，请填写准确的统一社会信用代码或单位全称。"))
         return found
+
+
+class RevealForm(forms.Form):
+    # Not required here: the action refuses an empty reason (after the confidentiality
+    # check, so that a confidential ticket is always answered 403).
+    reason = forms.CharField(
+        label=gettext_lazy("查看理由"),
+        required=False,
+        max_length=REASON_MAX_LENGTH,
+        help_text=gettext_lazy("必填，例如：电话联系反映人核实情况。查看将记入审计日志。"),
+        widget=forms.TextInput(attrs={"class": "form-control"}),
+    )
 
 
 FORMS = {
@@ -175,7 +191,21 @@ def assignment_list(request):
     return render(request, "hotline/handling/assignment_list.html", context)
 
 
-def _detail(request, assignment, *, bound=None, error=None, status=200):
+def _may_reveal(user, assignment) -> bool:
+    """Whether to offer 查看完整号码 (the action checks the same again)."""
+    ticket = assignment.ticket
+    return (
+        assignment.role == AssignmentRole.LEAD
+        and not ticket.reporter_redacted
+        and not ticket.anonymous
+        and bool(ticket.reporter_phone)
+        and has_permission(user, REVEAL_PERSONAL_DATA)
+    )
+
+
+def _detail(
+    request, assignment, *, bound=None, error=None, status=200, reveal_form=None, revealed=None
+):
     ticket = assignment.ticket
     pending_extension = queries.pending_extension(ticket)
     allowed = allowed_forms(assignment, pending_extension)
@@ -198,6 +228,10 @@ def _detail(request, assignment, *, bound=None, error=None, status=200):
         "forms": forms_,
         "can_accept": "accept" in allowed,
         "error": error,
+        "reveal_form": (reveal_form or RevealForm(prefix="reveal"))
+        if _may_reveal(request.user, assignment)
+        else None,
+        "revealed_phone": revealed,
     }
     return render(request, "hotline/handling/assignment_detail.html", context, status=status)
 
@@ -218,6 +252,38 @@ def assignment_accept(request, pk: int):
         return _detail(request, assignment, error=" ".join(exc.messages), status=400)
     messages.success(request, _("已签收。"))
     return redirect("hotline:assignment_detail", pk=assignment.pk)
+
+
+@require_POST
+def assignment_reveal_phone(request, pk: int):
+    """查看完整号码: the reporter's full phone, once, for the lead department, audited."""
+    require_permission(request.user, actions.HANDLE)
+    assignment = queries.assignment_for(request.user, pk)
+    form = RevealForm(request.POST, prefix="reveal")
+    revealed, error, status = None, None, 400
+    if not ratelimit.reveal_allowed(request.user):
+        error, status = str(ratelimit.REVEAL_MESSAGE), 429
+    elif form.is_valid():
+        try:
+            revealed = reveal_reporter_phone(
+                actor=request.user,
+                assignment=assignment,
+                reason=form.cleaned_data["reason"],
+                request=request,
+            )
+            status = 200
+        except PermissionDenied as exc:
+            error, status = str(exc), 403
+        except ValidationError as exc:
+            if getattr(exc, "code", "") == "no_phone":
+                error = " ".join(exc.messages)  # no form is shown without a phone
+            else:
+                form.add_error("reason", exc)
+    response = _detail(
+        request, assignment, error=error, status=status, reveal_form=form, revealed=revealed
+    )
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 SUCCESS = {
@@ -271,6 +337,11 @@ urlpatterns = [
         "workbench/hotline/assignments/<int:pk>/accept/",
         assignment_accept,
         name="assignment_accept",
+    ),
+    path(
+        "workbench/hotline/assignments/<int:pk>/reveal-phone/",
+        assignment_reveal_phone,
+        name="assignment_reveal_phone",
     ),
     *(
         path(
