@@ -161,7 +161,9 @@ BUILTIN_ROLES: tuple[RoleDefinition, ...] = (
     ),
     # 承办单位: a department that handles the tickets dispatched to it. It may reveal the
     # phone of a reporter it must call back (its scope: the tickets it leads; never a
-    # confidential reporter, see hotline.actions.reveal).
+    # confidential reporter, see hotline.actions.reveal) — a hotline permission, not
+    # core.reveal_personal_data, which would also open ID numbers to a user who holds
+    # this role beside a staffing one.
     RoleDefinition(
         "hotline_handler",
         _("热线承办人员"),
@@ -170,7 +172,7 @@ BUILTIN_ROLES: tuple[RoleDefinition, ...] = (
             "hotline.view_ticket",
             "hotline.handle_ticket",
             "supervision.rectify_rating",
-            "core.reveal_personal_data",
+            "hotline.reveal_reporter_phone",
         ),
     ),
     RoleDefinition("office_secretary", _("办公室文秘"), DataScope.OWN_ORGANISATION, ()),

@@ -30,6 +30,7 @@ class HotlineConfig(AppConfig):
             Permission("hotline.dispatch_ticket", _("派单、合并、审核异议与延期、回访与办结")),
             Permission("hotline.handle_ticket", _("承办热线工单")),
             Permission("hotline.view_reporter", _("查看保密反映人身份")),
+            Permission("hotline.reveal_reporter_phone", _("查看所主办工单反映人的完整号码")),
             Permission("hotline.manage_hotline", _("管理诉求分类、派单规则、信箱与 Open311 密钥")),
             Permission("hotline.view_statistics", _("查看热线统计")),
         )

@@ -2,8 +2,10 @@
 
 A handling department sees the reporter's phone masked. The department leading a ticket
 (主办单位) may see it in full, once, with a stated reason, through the platform's audited
-``core.actions.reveal_personal_data`` (permission ``core.reveal_personal_data``, whose
-OWN_ORGANISATION scope covers exactly the tickets the department leads: ``Ticket.organisation``).
+``core.actions.reveal_personal_data`` with the hotline's own permission
+``hotline.reveal_reporter_phone``, whose OWN_ORGANISATION scope covers exactly the tickets
+the department leads (``Ticket.organisation``). The general ``core.reveal_personal_data``
+is not used: permissions combine across roles, and it would open staff ID numbers too.
 
 What the core action cannot know is checked here first, on a fresh read of the ticket
 (the caller's copy may be redacted):
@@ -25,6 +27,7 @@ from tongzheng.hotline.models import Assignment, AssignmentRole, Ticket
 from tongzheng.hotline.queries import may_see_reporter
 
 FIELD = "reporter_phone"
+REVEAL_REPORTER_PHONE = "hotline.reveal_reporter_phone"
 
 
 def reveal_reporter_phone(*, actor, assignment: Assignment, reason: str, request=None) -> str:
@@ -50,5 +53,10 @@ def reveal_reporter_phone(*, actor, assignment: Assignment, reason: str, request
     if ticket.anonymous or not ticket.reporter_phone:
         raise ValidationError(_("反映人没有留下联系电话。"), code="no_phone")
     return reveal_personal_data(
-        actor=actor, target=ticket, field_name=FIELD, reason=reason, request=request
+        actor=actor,
+        target=ticket,
+        field_name=FIELD,
+        reason=reason,
+        request=request,
+        permission=REVEAL_REPORTER_PHONE,
     )

@@ -185,3 +185,13 @@ def test_an_anonymous_ticket_has_nothing_to_reveal(world):
     assert response.status_code == 400
     assert "反映人没有留下联系电话。" in response.content.decode()
     assert not reveals(ticket).exists()
+
+
+def test_the_handler_role_opens_only_the_hotline_phone_not_other_personal_data(world):
+    """The role holds the hotline's own reveal permission, not the general one: roles
+    combine, and ``core.reveal_personal_data`` would open staff ID numbers as well."""
+    from tongzheng.core.access import has_permission
+
+    handler = world["lead_user"]
+    assert has_permission(handler, "hotline.reveal_reporter_phone")
+    assert not has_permission(handler, "core.reveal_personal_data")

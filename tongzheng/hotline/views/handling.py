@@ -19,12 +19,12 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from tongzheng.core.access import has_permission, require_permission
-from tongzheng.core.actions import REASON_MAX_LENGTH, REVEAL_PERSONAL_DATA
+from tongzheng.core.actions import REASON_MAX_LENGTH
 from tongzheng.core.registry import NavEntry
 from tongzheng.core.timed import TimedStatus
 from tongzheng.hotline import queries, ratelimit
 from tongzheng.hotline.actions import handling as actions
-from tongzheng.hotline.actions.reveal import reveal_reporter_phone
+from tongzheng.hotline.actions.reveal import REVEAL_REPORTER_PHONE, reveal_reporter_phone
 from tongzheng.hotline.models import (
     AssignmentRole,
     AssignmentStatus,
@@ -199,7 +199,7 @@ def _may_reveal(user, assignment) -> bool:
         and not ticket.reporter_redacted
         and not ticket.anonymous
         and bool(ticket.reporter_phone)
-        and has_permission(user, REVEAL_PERSONAL_DATA)
+        and has_permission(user, REVEAL_REPORTER_PHONE)
     )
 
 
