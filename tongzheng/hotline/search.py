@@ -375,18 +375,19 @@ def few_matches_limit(total: int) -> int:
     """The estimated match count below which the GIN-first plan is chosen.
 
     GIN first reads every match's row of the narrow table (a random page: about 5 µs a
-    match, measured at 500,000 tickets) and sorts them; newest first tests about 20·N/E
-    rows of the narrow table for a page of 20 when E of N tickets match evenly over time
-    (neighbouring rows, in created_at order: about 1.3 µs a row). They cost the same near
-    E = √(20·N·1.3/5) ≈ √(5·N): about 5,000 matches of 5 million tickets, 25 ms either
-    way (the ticket table's own rows cost about 17 and 2.2 µs: 55 ms at 3,200 matches).
+    match, measured at 5 million tickets) and sorts them; newest first tests about
+    20·N/E rows of the narrow table for a page of 20 when E of N tickets match evenly
+    over time (neighbouring rows, in created_at order: about 0.5 µs a row). They cost
+    the same near E = √(20·N·0.5/5) = √(2·N): about 3,200 matches of 5 million tickets,
+    16 ms either way (the ticket table's own rows cost about 17 and 2.2 µs: 55 ms).
     """
-    return max(FEW_MATCHES, int(math.sqrt(5 * max(total, 0))))
+    return max(FEW_MATCHES, int(math.sqrt(2 * max(total, 0))))
 
 
-# The probe tests the newest PROBE_HITS·N/limit rows: the matches of a query at the
-# crossover density (limit of N) would hold PROBE_HITS of them.
-PROBE_HITS = 5
+# The probe tests at most the newest PROBE_HITS·N/limit rows — what newest first reads
+# for a page at the crossover density (limit matches of N) — and stops at the
+# PROBE_HITS-th match: found, the page is there.
+PROBE_HITS = 20
 
 # A lexeme no ticket holds. Its estimate is the planner's guess for every word outside
 # the column's most-common-elements statistics (half the rarest listed frequency).
@@ -449,13 +450,16 @@ def _postgresql_search(queryset, terms):
     3. otherwise — words common alone but rare together by the product (independent
        words, 康城 北川: 813 together, as estimated; or words that come together, 拒载
        租车), or a word outside the statistics (one flat guess, ``_UNSEEN_WORD``, for
-       words that match anything from none to twice the guess) — the newest
-       ``PROBE_HITS``·N/limit rows of the narrow table are tested: matches at the
-       crossover density (limit of N) would hold ``PROBE_HITS`` of them. Fewer: GIN
-       first. As many: newest first, which reads those rows again from the cache. (The
-       probe asked the GIN index for limit + 1 matches before: it intersects the common
-       words' whole posting lists, ∝ N: 17-26 ms at 500,000 tickets for 土桥 不亮,
-       against under 1 ms for its newest 1,581 narrow rows.)
+       words that match anything from none to twice the guess) — newest first is tried
+       on at most the newest ``PROBE_HITS``·N/limit rows of the narrow table (what it
+       reads for a page at the crossover density), stopping at the ``PROBE_HITS``-th
+       match. Found: newest first (it finds those rows cached). Not found: the recent
+       matches are sparser than the crossover, GIN first. Asking the GIN index for limit
+       + 1 matches instead (before) intersects the common words' whole posting lists, ∝
+       N: 50-70 ms at 5 million tickets (自治县 羌族, 朝阳 南充), 17-26 ms at 500,000.
+       Testing only 5·N/limit rows for 5 matches was cheap but misled by the newest
+       tickets (a load test's 1,600 from a few townships: 自治县 羌族, 30,752 matches,
+       went to GIN first, 155-240 ms).
     """
     frozen = tuple(tuple(tuple(alt) for alt in term) for term in terms)
     together, alone, unseen, total = _postgresql_estimates(frozen)
@@ -466,10 +470,10 @@ def _postgresql_search(queryset, terms):
         query_sql, params = tsquery_sql(frozen)
         with connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT count(*) FROM (SELECT search_vector FROM {SEARCH_TABLE} "  # noqa: S608 - constant
-                "ORDER BY created_at DESC, ticket_id DESC LIMIT %s) AS newest "
-                f"WHERE ts_match_vq(search_vector, {query_sql})",
-                [PROBE_HITS * max(total, 0) // max(limit, 1), *params],
+                "SELECT count(*) FROM (SELECT 1 FROM (SELECT search_vector "  # noqa: S608 - constant
+                f"FROM {SEARCH_TABLE} ORDER BY created_at DESC, ticket_id DESC LIMIT %s) "
+                f"AS newest WHERE ts_match_vq(search_vector, {query_sql}) LIMIT %s) AS hits",
+                [PROBE_HITS * max(total, 0) // max(limit, 1), *params, PROBE_HITS],
             )
             if cursor.fetchone()[0] < PROBE_HITS:
                 return queryset.filter(_Matching(frozen, gin_first=True))
