@@ -266,7 +266,9 @@ def create_ticket(*, actor=None, data: dict, request=None) -> tuple[Ticket, str]
 
 def find_ticket(number: str, code: str) -> Ticket | None:
     """The ticket when number and code match; None otherwise (one generic answer for both)."""
-    ticket = Ticket.objects.filter(number=number.strip()).first()
+    # number is unique: no ORDER BY (``first()`` would compile the model's default
+    # ordering, hashing each of the ticket's ~100 columns, on the public track hot path).
+    ticket = next(iter(Ticket.objects.filter(number=number.strip()).order_by()[:1]), None)
     if ticket is None:
         hash_code(number, code)  # same work as a real comparison
         return None
