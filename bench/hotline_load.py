@@ -46,6 +46,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tongzheng.settings")
 
+from loopback_server import free_port, wait_until_up  # noqa: E402 - bench/
+
 TARGET_RPS = 300
 TARGET_P95_MS = 200
 WORDS = ("路灯", "噪音", "拖欠工资", "物业", "停水", "占道经营", "预付卡", "公交", "低保", "电梯")
@@ -65,39 +67,6 @@ def seconds(duration: str) -> int:
             total += int(number) * units[char]
             number = ""
     return total + int(number or 0)
-
-
-def server_cpu_seconds(group: int) -> float:
-    """User + system CPU seconds of every process in the server's process group (the
-    granian workers, not PostgreSQL), as in ``bench/services_status.py``: divided by the
-    requests served, a cost that holds whatever share of a busy machine the server got."""
-    total = 0
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:  # the process ended meanwhile
-            continue
-        if int(fields[2]) == group:  # pgrp
-            total += int(fields[11]) + int(fields[12])  # utime + stime, in clock ticks
-    return total / os.sysconf("SC_CLK_TCK")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_until_up(url: str, timeout: float = 90) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310 - loopback
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.5)
-    raise SystemExit(f"the server did not answer {url} within {timeout:.0f} s")
 
 
 def redis_url(url: str) -> str:

@@ -36,8 +36,8 @@ import gevent
 from locust import FastHttpUser, constant_throughput, events, task
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from hotline_load import server_cpu_seconds  # noqa: E402 - bench/ is not a package
 from hotline_totp import totp  # noqa: E402
+from loopback_server import server_cpu_seconds  # noqa: E402 - bench/ is not a package
 
 SAMPLE = json.loads(open(os.environ["HOTLINE_BENCH_SAMPLE"], encoding="utf-8").read())  # noqa: SIM115
 OPERATOR_RATE = float(os.environ.get("HOTLINE_BENCH_OPERATOR_RATE", "1"))

@@ -32,12 +32,10 @@ import json
 import os
 import re
 import signal
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
-import time
 import urllib.parse
 import urllib.request
 from pathlib import Path
@@ -45,6 +43,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tongzheng.settings")
+
+from loopback_server import free_port, server_cpu_seconds, wait_until_up  # noqa: E402 - bench/
 
 REAL = "/services/status/"
 BARE = "/bench/services/status-bare/"
@@ -67,24 +67,6 @@ function request()
   return wrk.format(nil, nil, nil, bodies[i])
 end
 """
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_until_up(url: str, timeout: float = 90) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310 - loopback
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.5)
-    raise SystemExit(f"the server did not answer {url} within {timeout:.0f} s")
 
 
 def sample_pairs(size: int, seed: int) -> list[tuple[str, str]]:
@@ -157,21 +139,6 @@ def wrk(url: str, script: str, args) -> tuple[float, str]:
     out = done.stdout
     match = re.search(r"Requests/sec:\s+([\d.]+)", out)
     return (float(match.group(1)) if match else 0.0), out
-
-
-def server_cpu_seconds(group: int) -> float:
-    """User + system CPU seconds of every process in the server's process group (the
-    granian workers, not PostgreSQL): the cost per request whatever share of the shared
-    machine the server got."""
-    total = 0
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:  # the process ended meanwhile
-            continue
-        if int(fields[2]) == group:  # pgrp
-            total += int(fields[11]) + int(fields[12])  # utime + stime, in clock ticks
-    return total / os.sysconf("SC_CLK_TCK")
 
 
 def main() -> int:
