@@ -23,6 +23,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from tongzheng.core.access import ScopedQuerySet, ScopeFields
 from tongzheng.core.crypto import sm3_hex
@@ -53,8 +54,10 @@ class ItemLevel(models.TextChoices):
 
 
 class LimitUnit(models.TextChoices):
-    WORKING_DAYS = "working_days", _("工作日")
-    DAYS = "days", _("自然日")
+    # A unit of a time limit ("working days"), not the calendar's kind of day ("working
+    # day" in core), which shares the Chinese word.
+    WORKING_DAYS = "working_days", pgettext_lazy("time limit unit", "工作日")
+    DAYS = "days", pgettext_lazy("time limit unit", "自然日")
 
 
 class HandlingKind(models.TextChoices):

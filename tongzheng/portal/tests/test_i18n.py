@@ -19,12 +19,14 @@ def po_catalog() -> dict:
     for entry in polib.pofile(str(LOCALE / "django.po")):
         if entry.obsolete or entry.fuzzy:
             continue
+        # The .mo file keys an entry with a context (pgettext) as "context\x04msgid".
+        msgid = f"{entry.msgctxt}\x04{entry.msgid}" if entry.msgctxt else entry.msgid
         if entry.msgid_plural:
             for index, text in entry.msgstr_plural.items():
                 if text:
-                    catalog[(entry.msgid, int(index))] = text
+                    catalog[(msgid, int(index))] = text
         elif entry.msgstr:
-            catalog[entry.msgid] = entry.msgstr
+            catalog[msgid] = entry.msgstr
     return catalog
 
 
