@@ -3,8 +3,8 @@
 - ``accept`` (签收) a pending assignment; the lead's signature puts the ticket in 办理中;
 - ``add_note`` (办理记录): an internal note, never shown to the reporter;
 - ``submit_opinion`` (协办意见): an assisting unit's contribution to the lead;
-- ``reply`` (答复): the lead's answer to the reporter; the ticket is answered and its
-  clock stops (late when after ``due_at``);
+- ``reply`` (答复): the lead's answer to the reporter, with up to three files (checked as
+  at intake); the ticket is answered and its clock stops (late when after ``due_at``);
 - ``request_extension`` (延期申请): the lead asks the centre for more working days, only
   before the deadline and one pending request at a time;
 - ``dispute`` (派单异议): the department says the ticket is not its business, with reasons
@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from tongzheng.audit.actions import record_event
 from tongzheng.core.access import require_permission
 from tongzheng.core.timed import CLOCK_FIELDS
+from tongzheng.hotline.actions.intake import checked_uploads, remove_files, store_attachments
 from tongzheng.hotline.models import (
     Assignment,
     AssignmentRole,
@@ -184,39 +185,58 @@ def submit_opinion(*, actor, assignment: Assignment, content: str, request=None)
     return assignment
 
 
-def reply(*, actor, assignment: Assignment, content: str, request=None) -> TicketUpdate:
-    """答复: the lead answers the reporter; the ticket is answered and its clock stops."""
+def reply(
+    *, actor, assignment: Assignment, content: str, attachments=None, request=None
+) -> TicketUpdate:
+    """答复: the lead answers the reporter; the ticket is answered and its clock stops.
+
+    ``attachments``: up to three files (e.g. a photo of the repair, the signed reply letter),
+    checked as at intake and linked to the reply's update, so the reporter sees them.
+    """
     content = _text(content, "content", _("答复内容"))
-    with transaction.atomic():
-        ticket, assignment = _lock(actor, assignment)
-        if assignment.role != AssignmentRole.LEAD:
-            raise _refuse(_("只有主办单位可以答复反映人，协办单位请提交协办意见。"))
-        _require_workable(ticket)
-        _require_status(assignment, AssignmentStatus.ACCEPTED, doing=_("答复"))
-        now = timezone.now()
-        assignment.reply = content
-        assignment.replied_at = now
-        assignment.replied_by = actor
-        assignment.status = AssignmentStatus.REPLIED
-        assignment.save(update_fields=["reply", "replied_at", "replied_by", "status"])
-        ticket.status = TicketStatus.ANSWERED
-        ticket.answered_at = now
-        fields = ["status", "answered_at", "updated_at"]
-        # A reopened ticket may come back with its clock already stopped by the first
-        # answer; the centre restarts it when it reopens, so only a running clock stops here.
-        if ticket.started_at is not None and ticket.finished_at is None:
-            ticket.finish(now)
-            fields += list(CLOCK_FIELDS)
-        ticket.save(update_fields=fields)
-        update = _update(ticket, UpdateKind.REPLY, content, actor=actor, public=True)
-        _audit(
-            actor,
-            "hotline.ticket_answered",
-            assignment,
-            request,
-            update=update.pk,
-            late=bool(ticket.finished_late),
-        )
+    checked = checked_uploads(attachments)
+    stored = []
+    try:
+        with transaction.atomic():
+            return _reply(actor, assignment, content, checked, stored, request)
+    except BaseException:
+        # The rows roll back with the transaction; the files on disk do not.
+        remove_files(stored)
+        raise
+
+
+def _reply(actor, assignment, content, checked, stored, request) -> TicketUpdate:
+    ticket, assignment = _lock(actor, assignment)
+    if assignment.role != AssignmentRole.LEAD:
+        raise _refuse(_("只有主办单位可以答复反映人，协办单位请提交协办意见。"))
+    _require_workable(ticket)
+    _require_status(assignment, AssignmentStatus.ACCEPTED, doing=_("答复"))
+    now = timezone.now()
+    assignment.reply = content
+    assignment.replied_at = now
+    assignment.replied_by = actor
+    assignment.status = AssignmentStatus.REPLIED
+    assignment.save(update_fields=["reply", "replied_at", "replied_by", "status"])
+    ticket.status = TicketStatus.ANSWERED
+    ticket.answered_at = now
+    fields = ["status", "answered_at", "updated_at"]
+    # A reopened ticket may come back with its clock already stopped by the first
+    # answer; the centre restarts it when it reopens, so only a running clock stops here.
+    if ticket.started_at is not None and ticket.finished_at is None:
+        ticket.finish(now)
+        fields += list(CLOCK_FIELDS)
+    ticket.save(update_fields=fields)
+    update = _update(ticket, UpdateKind.REPLY, content, actor=actor, public=True)
+    store_attachments(ticket, checked, update=update, into=stored)
+    _audit(
+        actor,
+        "hotline.ticket_answered",
+        assignment,
+        request,
+        update=update.pk,
+        late=bool(ticket.finished_late),
+        attachments=len(stored),
+    )
     return update
 
 

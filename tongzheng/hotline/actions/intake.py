@@ -89,7 +89,13 @@ def _number_for(ticket: Ticket) -> str:
     return f"{line}-{day}-{ticket.pk:06d}"
 
 
-def _checked_uploads(files) -> list:
+# The upload helpers below are shared with 答复 (``actions.handling.reply``): a reply's files
+# get the same checks and the same clean-up as the reporter's.
+
+
+def checked_uploads(files) -> list:
+    """Up to ``MAX_ATTACHMENTS`` files, each checked (type by content, size); raises
+    ``ValidationError`` before anything is written."""
     files = [file for file in (files or []) if file]
     if len(files) > MAX_ATTACHMENTS:
         raise ValidationError(
@@ -104,8 +110,9 @@ def _checked_uploads(files) -> list:
     ]
 
 
-def _store_attachments(ticket: Ticket, checked, *, update=None) -> list[Attachment]:
-    stored = []
+def store_attachments(ticket: Ticket, checked, *, update=None, into: list) -> None:
+    """Save checked files inside the caller's transaction, each listed in ``into`` as soon
+    as it is on disk: when anything fails, the caller passes ``into`` to ``remove_files``."""
     for file, info in checked:
         attachment = Attachment(
             ticket=ticket,
@@ -117,12 +124,11 @@ def _store_attachments(ticket: Ticket, checked, *, update=None) -> list[Attachme
         )
         attachment.file.save(info.name, file, save=False)
         # Listed before the row is saved: a failure after this point removes the file.
-        stored.append(attachment)
+        into.append(attachment)
         attachment.save()
-    return stored
 
 
-def _remove_files(attachments) -> None:
+def remove_files(attachments) -> None:
     for attachment in attachments:
         attachment.file.delete(save=False)
 
@@ -185,7 +191,7 @@ def create_ticket(*, actor=None, data: dict, request=None) -> tuple[Ticket, str]
     account. Returns the ticket and the plain 提取码 (shown once).
     """
     _validate(data, actor)
-    checked = _checked_uploads(data.get("attachments"))
+    checked = checked_uploads(data.get("attachments"))
     code = new_extraction_code()
     now = timezone.now()
     mailbox = data.get("mailbox") if data["channel"] == Channel.MAILBOX else None
@@ -244,7 +250,7 @@ def create_ticket(*, actor=None, data: dict, request=None) -> tuple[Ticket, str]
             ticket.number = _number_for(ticket)
             ticket.code_hash = hash_code(ticket.number, code)
             ticket.save(update_fields=["number", "code_hash"])
-            stored = _store_attachments(ticket, checked)
+            store_attachments(ticket, checked, into=stored)
             record_event(
                 actor=actor,
                 actor_name="" if getattr(actor, "pk", None) else PUBLIC_ACTOR_NAME,
@@ -259,7 +265,7 @@ def create_ticket(*, actor=None, data: dict, request=None) -> tuple[Ticket, str]
                 },
             )
     except BaseException:
-        _remove_files(stored)
+        remove_files(stored)
         raise
     return ticket, code
 
@@ -283,14 +289,14 @@ def append_information(
     content = (content or "").strip()
     if not content:
         raise ValidationError(gettext("请填写追加的信息。"), code="content")
-    checked = _checked_uploads(attachments)
+    checked = checked_uploads(attachments)
     stored = []
     try:
         with transaction.atomic():
             update = TicketUpdate.objects.create(
                 ticket=ticket, kind=UpdateKind.ADDITION, content=content, public=True
             )
-            stored = _store_attachments(ticket, checked, update=update)
+            store_attachments(ticket, checked, update=update, into=stored)
             record_event(
                 actor=actor,
                 actor_name="" if getattr(actor, "pk", None) else PUBLIC_ACTOR_NAME,
@@ -300,6 +306,6 @@ def append_information(
                 detail={"update": update.pk, "attachments": len(stored)},
             )
     except BaseException:
-        _remove_files(stored)
+        remove_files(stored)
         raise
     return update

@@ -25,6 +25,7 @@ from tongzheng.core.timed import TimedStatus
 from tongzheng.hotline import queries, ratelimit
 from tongzheng.hotline.actions import handling as actions
 from tongzheng.hotline.actions.reveal import REVEAL_REPORTER_PHONE, reveal_reporter_phone
+from tongzheng.hotline.forms import AttachmentsField
 from tongzheng.hotline.models import (
     AssignmentRole,
     AssignmentStatus,
@@ -59,6 +60,8 @@ class ReplyForm(forms.Form):
         widget=_textarea(6),
         help_text=gettext_lazy("答复将向反映人公开。"),
     )
+    # Shown to the reporter with the reply, e.g. a photo of the repair or the signed letter.
+    attachments = AttachmentsField(label=gettext_lazy("附件"))
 
 
 class ExtensionForm(forms.Form):
@@ -310,7 +313,7 @@ def _form_view(name: str):
     def view(request, pk: int):
         require_permission(request.user, actions.HANDLE)
         assignment = queries.assignment_for(request.user, pk)
-        form = FORMS[name](request.POST, prefix=name)
+        form = FORMS[name](request.POST, request.FILES, prefix=name)
         if form.is_valid():
             try:
                 ACTIONS[name](
