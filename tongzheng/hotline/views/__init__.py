@@ -11,4 +11,5 @@ VIEW_MODULES = (
     "statistics",
     "publication",
     "open311",
+    "files",
 )

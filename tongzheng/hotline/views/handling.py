@@ -224,6 +224,7 @@ def _detail(
         "ticket": ticket,
         "clock": ticket.status_at(),
         "remaining": ticket.remaining_working_days(),
+        "attachments": ticket.attachments.only("name"),  # names link to the download
         "history": queries.ticket_history(ticket, include_internal=False),
         "notes": queries.ticket_history(ticket, include_internal=True).filter(public=False),
         "contributions": queries.contributions(ticket),

@@ -183,6 +183,7 @@ def _tracked(request, ticket, code, *, append_form=None, status=200, appended=Fa
         "updates": updates,
         "attachments": attachments,
         "appended": appended,
+        "code": code,  # the files' download forms post it again, as the 追加 form does
     }
     if append_form is None:
         context["append_fields"] = _empty_append_fields(ticket.number, code)
