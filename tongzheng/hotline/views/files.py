@@ -28,7 +28,7 @@ from tongzheng.core.access import require_permission
 from tongzheng.hotline import queries
 from tongzheng.hotline.forms import TrackForm
 from tongzheng.hotline.models import Attachment
-from tongzheng.hotline.views.public import _blocked, _lookup, _not_found
+from tongzheng.hotline.views.public import track_blocked, track_lookup, track_not_found
 
 
 def _download(attachment: Attachment):
@@ -64,15 +64,15 @@ def track_attachment(request):
     attachment_id = request.POST.get("attachment", "")
     if not form.is_valid() or not (attachment_id.isascii() and attachment_id.isdigit()):
         return render(request, "hotline/track.html", {"form": TrackForm()}, status=400)
-    ticket, blocked = _lookup(request, form.cleaned_data["number"], form.cleaned_data["code"])
+    ticket, blocked = track_lookup(request, form.cleaned_data["number"], form.cleaned_data["code"])
     if blocked:
-        return _blocked(request, TrackForm())
+        return track_blocked(request, TrackForm())
     if ticket is None:
-        return _not_found(request, form)
+        return track_not_found(request, form)
     updates, own = queries.public_history(ticket)
     shown = {file.pk for file in own} | {file.pk for update in updates for file in update.files}
     if int(attachment_id) not in shown:
-        return _not_found(request, form)
+        return track_not_found(request, form)
     return _download(Attachment.objects.get(pk=int(attachment_id)))
 
 

@@ -192,7 +192,7 @@ def _tracked(request, ticket, code, *, append_form=None, status=200, appended=Fa
     return render(request, "hotline/tracked.html", context, status=status)
 
 
-def _not_found(request, form):
+def track_not_found(request, form):
     return render(
         request,
         "hotline/track.html",
@@ -201,11 +201,11 @@ def _not_found(request, form):
     )
 
 
-def _blocked(request, form):
+def track_blocked(request, form):
     return _too_many(request, "hotline/track.html", {"form": form}, ratelimit.LOOKUP_MESSAGE)
 
 
-def _lookup(request, number: str, code: str):
+def track_lookup(request, number: str, code: str):
     """(ticket or None, blocked?) — counting a failure against address and number."""
     if ratelimit.lookup_blocked(request, number):
         return None, True
@@ -225,11 +225,11 @@ def track(request):
     form = TrackForm(request.POST)
     if not form.is_valid():
         return render(request, "hotline/track.html", {"form": form}, status=400)
-    ticket, blocked = _lookup(request, form.cleaned_data["number"], form.cleaned_data["code"])
+    ticket, blocked = track_lookup(request, form.cleaned_data["number"], form.cleaned_data["code"])
     if blocked:
-        return _blocked(request, TrackForm())
+        return track_blocked(request, TrackForm())
     if ticket is None:
-        return _not_found(request, form)
+        return track_not_found(request, form)
     return _tracked(request, ticket, form.cleaned_data["code"])
 
 
@@ -241,11 +241,11 @@ def append(request):
     number, code = request.POST.get("number", "").strip(), request.POST.get("code", "")
     if not (number and code):
         return render(request, "hotline/track.html", {"form": TrackForm()}, status=400)
-    ticket, blocked = _lookup(request, number, code)
+    ticket, blocked = track_lookup(request, number, code)
     if blocked:
-        return _blocked(request, TrackForm())
+        return track_blocked(request, TrackForm())
     if ticket is None:
-        return _not_found(request, TrackForm(request.POST))
+        return track_not_found(request, TrackForm(request.POST))
     if not form.is_valid():
         return _tracked(request, ticket, code, append_form=form, status=400)
     try:
