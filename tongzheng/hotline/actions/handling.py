@@ -159,6 +159,15 @@ def add_note(*, actor, assignment: Assignment, content: str, request=None) -> Ti
     return update
 
 
+def _record_reply(assignment: Assignment, content: str, actor, now) -> None:
+    """The assignment's answer (答复 of the lead, 协办意见 of an assisting unit): replied."""
+    assignment.reply = content
+    assignment.replied_at = now
+    assignment.replied_by = actor
+    assignment.status = AssignmentStatus.REPLIED
+    assignment.save(update_fields=["reply", "replied_at", "replied_by", "status"])
+
+
 def submit_opinion(*, actor, assignment: Assignment, content: str, request=None) -> Assignment:
     """协办意见: an assisting unit's contribution, for the lead to use in its answer."""
     content = _text(content, "content", _("协办意见"))
@@ -168,12 +177,7 @@ def submit_opinion(*, actor, assignment: Assignment, content: str, request=None)
             raise _refuse(_("主办单位请直接答复反映人。"))
         _require_workable(ticket)
         _require_status(assignment, AssignmentStatus.ACCEPTED, doing=_("提交协办意见"))
-        now = timezone.now()
-        assignment.reply = content
-        assignment.replied_at = now
-        assignment.replied_by = actor
-        assignment.status = AssignmentStatus.REPLIED
-        assignment.save(update_fields=["reply", "replied_at", "replied_by", "status"])
+        _record_reply(assignment, content, actor, timezone.now())
         update = _update(
             ticket,
             UpdateKind.NOTE,
@@ -212,11 +216,7 @@ def _reply(actor, assignment, content, checked, stored, request) -> TicketUpdate
     _require_workable(ticket)
     _require_status(assignment, AssignmentStatus.ACCEPTED, doing=_("答复"))
     now = timezone.now()
-    assignment.reply = content
-    assignment.replied_at = now
-    assignment.replied_by = actor
-    assignment.status = AssignmentStatus.REPLIED
-    assignment.save(update_fields=["reply", "replied_at", "replied_by", "status"])
+    _record_reply(assignment, content, actor, now)
     ticket.status = TicketStatus.ANSWERED
     ticket.answered_at = now
     fields = ["status", "answered_at", "updated_at"]
