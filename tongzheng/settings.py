@@ -174,7 +174,7 @@ if REDIS_URL:
     _database_key = f"{_db['ENGINE']}|{_db.get('HOST', '')}|{_db.get('PORT', '')}|{_db['NAME']}"
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "tongzheng.core.redis_cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": hashlib.sha256(_database_key.encode()).hexdigest()[:12],
         }
