@@ -20,12 +20,12 @@ from tongzheng.hotline.models import (
     ACTIVE_ASSIGNMENT_STATUSES,
     Assignment,
     AssignmentStatus,
-    Attachment,
     Dispute,
     ExtensionRequest,
     Ticket,
     TicketUpdate,
 )
+from tongzheng.hotline.queries_public import PublicFile, PublicUpdate, public_ticket_by_id
 
 VIEW = "hotline.view_ticket"
 HANDLE = "hotline.handle_ticket"
@@ -181,26 +181,12 @@ def ticket_history(ticket: Ticket, *, include_internal: bool):
     return updates if include_internal else updates.filter(public=True)
 
 
-def public_history(ticket: Ticket) -> tuple[list[TicketUpdate], list[Attachment]]:
+def public_history(ticket: Ticket) -> tuple[list[PublicUpdate], list[PublicFile]]:
     """What the reporter sees (查询工单, 我的诉求): the public updates, oldest first, each
-    with its files as ``files``, and the ticket's own public files — two queries.
-
-    An update's files follow the update (as its page always showed them); a file of the
-    ticket itself only when marked public.
-    """
-    updates = list(TicketUpdate.objects.filter(ticket=ticket, public=True))
-    files = Attachment.objects.filter(ticket=ticket).only("name", "size", "update_id")
-    files = files.filter(Q(update__isnull=True, public=True) | Q(update__in=updates))
-    by_update: dict[int, list[Attachment]] = {}
-    own = []
-    for attachment in files:
-        if attachment.update_id is None:
-            own.append(attachment)
-        else:
-            by_update.setdefault(attachment.update_id, []).append(attachment)
-    for update in updates:
-        update.files = by_update.get(update.pk, [])
-    return updates, own
+    with its files as ``files``, and the ticket's own public files — one query, read-only
+    records (``queries_public``, where what is public is decided)."""
+    shown = public_ticket_by_id(ticket.pk)
+    return (shown.updates, shown.files) if shown else ([], [])
 
 
 def contributions(ticket: Ticket):

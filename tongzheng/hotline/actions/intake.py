@@ -7,6 +7,8 @@ with the limit for its type and urgency (``models.limit_for``); an emergency tic
 gets its dispatch time limit (``dispatch_due_at``, ``models.dispatch_deadline``).
 """
 
+import hmac
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -30,6 +32,7 @@ from tongzheng.hotline.models import (
     limit_for,
     new_extraction_code,
 )
+from tongzheng.hotline.queries_public import PublicTicket, public_ticket
 from tongzheng.hotline.text import token_string
 
 PUBLIC_ACTOR_NAME = "公众"
@@ -270,15 +273,27 @@ def create_ticket(*, actor=None, data: dict, request=None) -> tuple[Ticket, str]
     return ticket, code
 
 
+def _matching(ticket, number: str, code: str):
+    """``ticket`` when the code is its 提取码, else None; the same hashing when there is no
+    ticket, so an unknown number answers no faster than a wrong code."""
+    if ticket is None:
+        hash_code(number, code)
+        return None
+    return ticket if hmac.compare_digest(ticket.code_hash, hash_code(ticket.number, code)) else None
+
+
 def find_ticket(number: str, code: str) -> Ticket | None:
     """The ticket when number and code match; None otherwise (one generic answer for both)."""
     # number is unique: no ORDER BY (``first()`` would compile the model's default
-    # ordering, hashing each of the ticket's ~100 columns, on the public track hot path).
+    # ordering, hashing each of the ticket's ~100 columns).
     ticket = next(iter(Ticket.objects.filter(number=number.strip()).order_by()[:1]), None)
-    if ticket is None:
-        hash_code(number, code)  # same work as a real comparison
-        return None
-    return ticket if ticket.check_code(code) else None
+    return _matching(ticket, number, code)
+
+
+def find_public_ticket(number: str, code: str) -> PublicTicket | None:
+    """查询工单: what the reporter may see of the ticket (``queries_public``, one query)
+    when number and code match; None otherwise."""
+    return _matching(public_ticket(number.strip()), number, code)
 
 
 def append_information(

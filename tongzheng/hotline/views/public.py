@@ -33,6 +33,7 @@ from tongzheng.hotline.forms import (
 )
 from tongzheng.hotline.models import Category12310, Channel, MailBox, Ticket
 from tongzheng.hotline.pagecache import public_page
+from tongzheng.hotline.queries_public import public_ticket_by_id
 
 PAGE_SIZE = 20
 PUBLIC_ACCOUNT_KINDS = ("citizen", "enterprise")
@@ -177,11 +178,11 @@ def _empty_append_fields(number: str, code: str) -> str:
 
 
 def _tracked(request, ticket, code, *, append_form=None, status=200, appended=False):
-    updates, attachments = queries.public_history(ticket)
+    """The track result; ``ticket``: the reporter's view of it (``queries_public``)."""
     context = {
         "ticket": ticket,
-        "updates": updates,
-        "attachments": attachments,
+        "updates": ticket.updates,
+        "attachments": ticket.files,
         "appended": appended,
         "code": code,  # the files' download forms post it again, as the 追加 form does
     }
@@ -205,11 +206,14 @@ def track_blocked(request, form):
     return _too_many(request, "hotline/track.html", {"form": form}, ratelimit.LOOKUP_MESSAGE)
 
 
-def track_lookup(request, number: str, code: str):
-    """(ticket or None, blocked?) — counting a failure against address and number."""
+def track_lookup(request, number: str, code: str, *, find=actions.find_ticket):
+    """(ticket or None, blocked?) — counting a failure against address and number.
+
+    ``find(number, code)``: the model instance by default; the track page reads only
+    what the reporter sees (``actions.find_public_ticket``)."""
     if ratelimit.lookup_blocked(request, number):
         return None, True
-    ticket = actions.find_ticket(number, code)
+    ticket = find(number, code)
     if ticket is None:
         ratelimit.lookup_failed(request, number)
     return ticket, False
@@ -225,12 +229,13 @@ def track(request):
     form = TrackForm(request.POST)
     if not form.is_valid():
         return render(request, "hotline/track.html", {"form": form}, status=400)
-    ticket, blocked = track_lookup(request, form.cleaned_data["number"], form.cleaned_data["code"])
+    number, code = form.cleaned_data["number"], form.cleaned_data["code"]
+    ticket, blocked = track_lookup(request, number, code, find=actions.find_public_ticket)
     if blocked:
         return track_blocked(request, TrackForm())
     if ticket is None:
         return track_not_found(request, form)
-    return _tracked(request, ticket, form.cleaned_data["code"])
+    return _tracked(request, ticket, code)
 
 
 @login_not_required
@@ -247,7 +252,7 @@ def append(request):
     if ticket is None:
         return track_not_found(request, TrackForm(request.POST))
     if not form.is_valid():
-        return _tracked(request, ticket, code, append_form=form, status=400)
+        return _tracked(request, public_ticket_by_id(ticket.pk), code, append_form=form, status=400)
     try:
         actions.append_information(
             ticket=ticket,
@@ -257,8 +262,8 @@ def append(request):
         )
     except ValidationError as exc:
         add_errors(form, exc)
-        return _tracked(request, ticket, code, append_form=form, status=400)
-    return _tracked(request, ticket, code, appended=True)
+        return _tracked(request, public_ticket_by_id(ticket.pk), code, append_form=form, status=400)
+    return _tracked(request, public_ticket_by_id(ticket.pk), code, appended=True)
 
 
 NAVIGATION = []  # public pages appear on the portal (apps.py tiles), not in the workbench

@@ -1,0 +1,94 @@
+"""查询工单 read in one query (``queries_public``): what it shows and what it never shows."""
+
+import pytest
+from django.core.cache import cache
+from django.core.files.base import ContentFile
+from django.urls import reverse
+from django.utils import formats, timezone
+
+from tongzheng.hotline import queries
+from tongzheng.hotline.models import Attachment, TicketUpdate, UpdateKind
+from tongzheng.hotline.queries_public import public_ticket
+from tongzheng.hotline.tests.factories import DEFAULT_CODE, TicketFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _fresh_counters_and_media(settings, tmp_path):
+    cache.clear()
+    settings.MEDIA_ROOT = tmp_path
+    yield
+    cache.clear()
+
+
+def attach(ticket, name, *, update=None, public=True):
+    attachment = Attachment(
+        ticket=ticket, update=update, name=name, content_type="application/pdf", size=2048
+    )
+    attachment.public = public
+    attachment.file.save(name, ContentFile(b"%PDF-1.4\n"), save=True)
+    return attachment
+
+
+@pytest.fixture
+def ticket():
+    ticket = TicketFactory(
+        title="路灯",
+        reporter_name="保密的张三",
+        confidential=True,
+        phone="13800138000",
+    )
+    reply = TicketUpdate.objects.create(ticket=ticket, kind=UpdateKind.REPLY, content="已修复。")
+    note = TicketUpdate.objects.create(
+        ticket=ticket, kind=UpdateKind.NOTE, content="内部记录", public=False
+    )
+    attach(ticket, "公开现场.pdf")
+    attach(ticket, "内部照片.pdf", public=False)
+    attach(ticket, "答复函.pdf", update=reply)
+    attach(ticket, "内部附件.pdf", update=note)
+    # Another ticket's public update and file never join this one's page.
+    other = TicketFactory()
+    TicketUpdate.objects.create(ticket=other, kind=UpdateKind.REPLY, content="别人的答复")
+    attach(other, "别人的附件.pdf")
+    return ticket
+
+
+def test_the_record_holds_only_what_the_reporter_sees(ticket):
+    shown = public_ticket(ticket.number)
+    assert (shown.pk, shown.number, shown.title) == (ticket.pk, ticket.number, "路灯")
+    assert shown.get_status_display() == "待派单"
+    assert [update.content for update in shown.updates] == ["已修复。"]
+    assert [file.name for file in shown.updates[0].files] == ["答复函.pdf"]
+    assert [(file.name, file.size) for file in shown.files] == [("公开现场.pdf", 2048)]
+    assert not hasattr(shown, "reporter_name")
+    assert public_ticket("12345-20990101-000001") is None
+
+
+def test_public_history_reads_the_same(ticket):
+    updates, own = queries.public_history(ticket)
+    assert [update.get_kind_display() for update in updates] == ["答复"]
+    assert [file.name for file in updates[0].files] == ["答复函.pdf"]
+    assert [file.name for file in own] == ["公开现场.pdf"]
+
+
+def test_track_page_is_one_query_and_hides_the_rest(client, ticket, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        response = client.post(
+            reverse("hotline:track"), {"number": ticket.number, "code": DEFAULT_CODE}
+        )
+    assert response.status_code == 200
+    body = response.content.decode()
+    for shown in ("已修复。", "答复函.pdf", "公开现场.pdf", "路灯", ticket.content):
+        assert shown in body
+    for hidden in ("内部记录", "内部照片.pdf", "内部附件.pdf", "别人的", "保密的张三", "138"):
+        assert hidden not in body
+    # The time as the template shows a datetime: local time, the language's format.
+    created = formats.date_format(timezone.localtime(ticket.created_at), "DATETIME_FORMAT")
+    assert created in body
+
+
+def test_a_wrong_code_reads_nothing_of_the_page(client, ticket):
+    response = client.post(reverse("hotline:track"), {"number": ticket.number, "code": "WRONG1234"})
+    assert response.status_code == 404
+    assert "已修复。" not in response.content.decode()
