@@ -25,16 +25,13 @@ import secrets
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.contrib.messages import get_messages
 from django.core.exceptions import PermissionDenied, SuspiciousFileOperation, ValidationError
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.db.models import prefetch_related_objects
 from django.http import FileResponse, Http404, HttpResponse
-from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -42,6 +39,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from tongzheng.core.models import Organisation
 from tongzheng.core.ratelimit import FailureLimit
+from tongzheng.portal import frame
 from tongzheng.services import public, search
 from tongzheng.services.forms_public import (
     PARTS,
@@ -653,17 +651,14 @@ def status(request):
         return _lookup_failed_page(request, form, blocked)
     # The public hot path (issue 4): rendered with exactly what the page and its portal
     # shell read, not through the context processors (the workbench navigation, perms,
-    # the language list …). The page and its headers are the same as with render().
+    # the language list …), and for an anonymous visitor into the shell rendered once
+    # (portal.frame). The page and its headers are the same as with render().
     context = {
         "view": public.application_status(application),
         "number": application.number,
         "code": form.cleaned_data["code"],
-        "request": request,
-        "user": request.user,
-        "messages": get_messages(request),
-        "csrf_token": get_token(request),
     }
-    return _no_store(HttpResponse(render_to_string(STATUS_RESULT, context)))
+    return _no_store(HttpResponse(frame.render_page(request, STATUS_RESULT, context)))
 
 
 @login_not_required

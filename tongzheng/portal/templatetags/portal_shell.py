@@ -9,11 +9,13 @@ CSRF token, the current path, the signed-in user — stays outside the fragments
 
 A fragment template must not read the request, the user or the context: it is rendered
 with an empty context apart from the keyword arguments, which are part of the key.
-Under DEBUG nothing is kept, so template edits show at once.
+Under DEBUG nothing is kept, so template edits show at once; a changed setting (tests'
+``override_settings``) empties the store.
 """
 
 from django import template
 from django.conf import settings
+from django.core.signals import setting_changed
 from django.template.loader import render_to_string
 from django.urls import get_script_prefix, get_urlconf
 from django.utils.safestring import mark_safe
@@ -22,6 +24,13 @@ from django.utils.translation import get_language
 register = template.Library()
 
 _rendered: dict[tuple, str] = {}
+
+
+def _forget(**_kwargs) -> None:
+    _rendered.clear()
+
+
+setting_changed.connect(_forget, dispatch_uid="portal_shell")
 
 
 @register.simple_tag

@@ -1,0 +1,88 @@
+"""The status lookup's page served through the portal frame (portal.frame): byte for byte
+the normal render apart from the masked CSRF token, in both languages; a signed-in user
+still sees their own header."""
+
+import re
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import reverse
+
+from tongzheng.portal import frame
+from tongzheng.services import actions
+from tongzheng.services.tests.factories import handler
+from tongzheng.services.tests.test_public_pages import (
+    PDF,
+    apply_online,
+    citizen_client,
+    code_of,
+    online_item,
+    run_to_close,
+)
+
+pytestmark = pytest.mark.django_db
+
+# A masked CSRF token (64 letters and digits) is different in every response.
+TOKEN = re.compile(r"\b[A-Za-z0-9]{64}\b")
+
+
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+
+
+def lookups():
+    """(number, code) of a submitted, an accepted and a closed application with a
+    result document (the download form carries a CSRF token inside the content)."""
+    pairs = []
+    for code in ("A", "B", "C"):
+        item = online_item(code=f"FRAME{code}")
+        application, receipt = apply_online(citizen_client()[0], item)
+        pairs.append((application, code_of(receipt)))
+    actions.accept(actor=handler(pairs[1][0].item.organisation), application=pairs[1][0])
+    run_to_close(pairs[2][0], document=SimpleUploadedFile("许可证.pdf", PDF))
+    return [(application.number, code) for application, code in pairs]
+
+
+def page(client, number, code, language):
+    response = client.post(
+        reverse("services:public_status"),
+        {"number": number, "code": code},
+        HTTP_ACCEPT_LANGUAGE=language,
+    )
+    assert response.status_code == 200 and response["Cache-Control"] == "no-store"
+    return response.content.decode()
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_the_frame_gives_the_normal_page(monkeypatch, language):
+    pairs = lookups()
+    framed = [page(Client(), number, code, language) for number, code in pairs]
+    assert frame._frames, "the anonymous lookup went through the frame"
+    assert all(f is not None for f in frame._frames.values())
+    monkeypatch.setattr(frame.Frame, "build", classmethod(lambda cls, name: None))
+    frame._frames.clear()
+    normal = [page(Client(), number, code, language) for number, code in pairs]
+    for framed_page, normal_page in zip(framed, normal, strict=True):
+        assert TOKEN.findall(framed_page), "the page carries a token"
+        assert TOKEN.sub("TOKEN", framed_page) == TOKEN.sub("TOKEN", normal_page)
+    assert 'name="next" value="/services/status/"' in framed[0]
+    assert ("下载结果文书" if language == "zh-hans" else 'lang="en"') in framed[2]
+
+
+def test_each_visitor_gets_their_own_token():
+    number, code = lookups()[0]
+    first, second = Client(), Client()
+    pages = [page(first, number, code, "zh-hans"), page(second, number, code, "zh-hans")]
+    tokens = [set(TOKEN.findall(p)) for p in pages]
+    assert tokens[0] and tokens[1] and not tokens[0] & tokens[1]
+
+
+def test_a_signed_in_user_still_sees_their_name():
+    number, code = lookups()[0]
+    page(Client(), number, code, "zh-hans")  # the anonymous frame exists
+    client, user = citizen_client()
+    signed_in = page(client, number, code, "zh-hans")
+    assert user.full_name in signed_in and "退出登录" in signed_in
+    assert "退出登录" not in page(Client(), number, code, "zh-hans")
