@@ -10,7 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
-from tongzheng.accounts.tests.factories import verified_login
+from tongzheng.accounts.tests.factories import CitizenFactory, verified_login
 from tongzheng.core.tests.factories import DivisionFactory, OrganisationFactory
 from tongzheng.hotline.actions import handling, intake
 from tongzheng.hotline.models import AssignmentRole, AssignmentStatus, Attachment
@@ -178,3 +178,57 @@ def test_citizen_post_without_an_attachment_id_is_400(world):
         reverse("hotline:track_attachment"), {"number": world["ticket"].number, "code": CODE}
     )
     assert response.status_code == 400
+
+
+def mine_get(client, ticket, attachment):
+    return client.get(reverse("hotline:mine_attachment", args=[ticket.number, attachment.pk]))
+
+
+@pytest.fixture
+def filer(world):
+    """The citizen account the ticket was filed from (我的诉求)."""
+    citizen = CitizenFactory()
+    world["ticket"].account = citizen
+    world["ticket"].save(update_fields=["account"])
+    client = Client()
+    client.force_login(citizen)
+    return client
+
+
+def test_filing_account_downloads_a_public_file_without_the_code(world, filer):
+    response = mine_get(filer, world["ticket"], world["reply_file"])
+    assert_download(response, PDF, "application/pdf", "答复函.pdf")
+
+
+def test_filing_account_page_links_its_files(world, filer):
+    page = filer.get(reverse("hotline:mine_ticket", args=[world["ticket"].number]))
+    html = page.content.decode()
+    assert (
+        reverse("hotline:mine_attachment", args=[world["ticket"].number, world["reply_file"].pk])
+        in html
+    )
+    assert f"/attachments/{world['intake_file'].pk}/" not in html
+
+
+def test_filing_account_gets_404_for_a_file_its_page_does_not_show(world, filer):
+    assert mine_get(filer, world["ticket"], world["intake_file"]).status_code == 404
+
+
+def test_another_citizen_gets_404(world, filer):
+    client = Client()
+    client.force_login(CitizenFactory())
+    assert mine_get(client, world["ticket"], world["reply_file"]).status_code == 404
+
+
+def test_a_file_of_another_ticket_is_404_through_the_own_ticket(world, filer):
+    other = dispatched_ticket(OrganisationFactory(), dispatcher=world["operator"])
+    stranger = Attachment(
+        ticket=other, name="他人.pdf", content_type="application/pdf", size=len(PDF)
+    )
+    stranger.file.save("他人.pdf", ContentFile(PDF), save=True)
+    assert mine_get(filer, world["ticket"], stranger).status_code == 404
+
+
+def test_staff_are_refused_the_citizen_download(world):
+    response = mine_get(client_for(world["operator"]), world["ticket"], world["reply_file"])
+    assert response.status_code == 403

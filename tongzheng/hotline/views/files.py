@@ -8,6 +8,9 @@
   same lookup and rate limit as 查询工单, and only for a file the track page shows
   (``queries.public_history``). A wrong pair or any other file gets the track page's
   generic 404.
+- Signed-in citizen or enterprise (GET ``hotline/mine/<number>/attachments/<pk>/``): the
+  account that filed the ticket (我的诉求), without the 提取码, again only for a file its
+  page shows; any other ticket or file answers 404.
 
 Confidential tickets (保密): ``queries.redact_reporter`` blanks only the reporter's
 identity (name, phone, filing account) and leaves the content to whoever may read the
@@ -19,16 +22,23 @@ No audit record: the project audits writes and the explicit reveal of personal d
 """
 
 from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, render
 from django.urls import path
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from tongzheng.core.access import require_permission
 from tongzheng.hotline import queries
 from tongzheng.hotline.forms import TrackForm
-from tongzheng.hotline.models import Attachment
-from tongzheng.hotline.views.public import track_blocked, track_lookup, track_not_found
+from tongzheng.hotline.models import Attachment, Ticket
+from tongzheng.hotline.views.public import (
+    PUBLIC_ACCOUNT_KINDS,
+    track_blocked,
+    track_lookup,
+    track_not_found,
+)
 
 
 def _download(attachment: Attachment):
@@ -69,11 +79,26 @@ def track_attachment(request):
         return track_blocked(request, TrackForm())
     if ticket is None:
         return track_not_found(request, form)
-    updates, own = queries.public_history(ticket)
-    shown = {file.pk for file in own} | {file.pk for update in updates for file in update.files}
-    if int(attachment_id) not in shown:
+    if int(attachment_id) not in _shown_files(ticket):
         return track_not_found(request, form)
     return _download(Attachment.objects.get(pk=int(attachment_id)))
+
+
+@require_GET
+def mine_attachment(request, number: str, pk: int):
+    """我的诉求: the filing account's download of a file its ticket page shows."""
+    if request.user.kind not in PUBLIC_ACCOUNT_KINDS:
+        raise PermissionDenied(_("只有个人用户和法人用户可以查看“我的诉求”。"))
+    ticket = get_object_or_404(Ticket, number=number, account=request.user)
+    if pk not in _shown_files(ticket):
+        raise Http404
+    return _download(Attachment.objects.get(pk=pk))
+
+
+def _shown_files(ticket: Ticket) -> set[int]:
+    """The ids of the files the reporter's page of this ticket lists."""
+    updates, own = queries.public_history(ticket)
+    return {file.pk for file in own} | {file.pk for update in updates for file in update.files}
 
 
 NAVIGATION = []  # reached from the ticket pages, not the workbench menu
@@ -81,4 +106,9 @@ NAVIGATION = []  # reached from the ticket pages, not the workbench menu
 urlpatterns = [
     path("workbench/hotline/attachments/<int:pk>/", attachment_download, name="attachment"),
     path("hotline/track/attachment/", track_attachment, name="track_attachment"),
+    path(
+        "hotline/mine/<str:number>/attachments/<int:pk>/",
+        mine_attachment,
+        name="mine_attachment",
+    ),
 ]

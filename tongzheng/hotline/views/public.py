@@ -11,6 +11,7 @@ import re
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
@@ -21,7 +22,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from tongzheng.hotline import queries, ratelimit
+from tongzheng.hotline import queries, ratelimit, track_page
 from tongzheng.hotline.actions import intake as actions
 from tongzheng.hotline.forms import (
     NOT_ACCEPTED_12310,
@@ -156,7 +157,7 @@ def mine_ticket(request, number):
         raise PermissionDenied(_("只有个人用户和法人用户可以查看“我的诉求”。"))
     ticket = get_object_or_404(Ticket, number=number, account=request.user)
     updates, attachments = queries.public_history(ticket)
-    context = {"ticket": ticket, "updates": updates, "attachments": attachments}
+    context = {"ticket": ticket, "updates": updates, "attachments": attachments, "mine": True}
     return render(request, "hotline/tracked.html", {**context, "append_form": None})
 
 
@@ -187,7 +188,15 @@ def _tracked(request, ticket, code, *, append_form=None, status=200, appended=Fa
         "code": code,  # the files' download forms post it again, as the 追加 form does
     }
     if append_form is None:
-        context["append_fields"] = _empty_append_fields(ticket.number, code)
+        context["body"] = mark_safe(  # noqa: S308 - every value escaped by track_page
+            track_page.content(
+                ticket,
+                code=code,
+                csrf_token=get_token(request),
+                append_fields=_empty_append_fields(ticket.number, code),
+                appended=appended,
+            )
+        )
     else:
         context["append_form"] = append_form
     return render(request, "hotline/tracked.html", context, status=status)
