@@ -431,8 +431,10 @@ def reset_second_factor(*, actor, user, request=None) -> int:
     _user_in_scope(actor, user, MANAGE_USERS)
     _not_self(actor, user)
     with transaction.atomic():
-        removed, _details = TOTPDevice.objects.filter(user=user).delete()
+        # Sessions first: deleting a confirmed device would end them too (apps.py), and
+        # the audit record counts them here.
         ended = end_sessions(user)
+        removed, _details = TOTPDevice.objects.filter(user=user).delete()
         record_event(
             actor=actor,
             action="accounts.otp_reset",

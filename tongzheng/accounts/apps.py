@@ -40,6 +40,21 @@ class AccountsConfig(AppConfig):
             ("user_roles", m2m_changed, User.roles.through),
         ):
             signal.connect(_access_changed, sender=sender, dispatch_uid=f"tongzheng.access.{name}")
+        # A session verified by a device is not checked against it again
+        # (middleware.SessionOTPMiddleware): removing a confirmed device, whichever code
+        # path does it, ends its user's sessions.
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        post_delete.connect(
+            _device_deleted, sender=TOTPDevice, dispatch_uid="tongzheng.accounts.device_deleted"
+        )
+
+
+def _device_deleted(instance, **kwargs) -> None:
+    from tongzheng.accounts.session_registry import end_sessions
+
+    if instance.confirmed:
+        end_sessions(instance.user_id)
 
 
 def _access_changed(**kwargs) -> None:

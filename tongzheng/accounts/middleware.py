@@ -6,13 +6,18 @@ reset). Public views (``login_not_required``) and the login steps themselves are
 from the last three.
 """
 
+from functools import partial
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, resolve_url
+from django.utils.functional import SimpleLazyObject
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.middleware import OTPMiddleware
 
 from tongzheng.accounts.actions import log_out, needs_second_factor
 from tongzheng.accounts.models import AccountKind
@@ -47,6 +52,42 @@ def is_staff_page(request, view_func) -> bool:
         or bool(namespaces & STAFF_NAMESPACES)
         or request.path_info.startswith(STAFF_PATH_PREFIX)
     )
+
+
+#: The user whose confirmed device verified this session (动态口令), stamped the first time
+#: django_otp's device id in the session is checked against the database.
+OTP_VERIFIED_USER_KEY = "tongzheng_otp_user"
+
+
+class SessionOTPMiddleware(OTPMiddleware):
+    """django_otp's OTPMiddleware without its device query on every staff request.
+
+    The device is checked once per session (it exists, is confirmed and is the user's),
+    and the session then records for whom. Later requests trust that record: sessions
+    are server-side, and nothing removes a confirmed device without ending its user's
+    sessions (``reset_second_factor``, and any other deletion through the signal in
+    ``apps.py``; no code unconfirms a device), so a session that still exists still has
+    its device. ``user.otp_device`` is then loaded only if some code reads it.
+    """
+
+    def _verify_user_sync(self, request, user):
+        self._init_user_fields(user)
+        if not user.is_authenticated:
+            return user
+        session = request.session
+        persistent_id = session.get(DEVICE_ID_SESSION_KEY)
+        if not persistent_id:
+            return user
+        if session.get(OTP_VERIFIED_USER_KEY) == user.pk:
+            user.otp_device = SimpleLazyObject(
+                partial(self._device_from_persistent_id, persistent_id)
+            )
+            return user
+        device = self._device_from_persistent_id(persistent_id)
+        user.otp_device = self._finalize_device(request, user, device)
+        if user.otp_device is not None:
+            session[OTP_VERIFIED_USER_KEY] = user.pk
+        return user
 
 
 class SecurityPolicyMiddleware:
