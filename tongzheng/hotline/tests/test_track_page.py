@@ -3,13 +3,20 @@
 import pytest
 from django.core.cache import cache
 from django.core.files.base import ContentFile
+from django.http import QueryDict
+from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import formats, timezone
+from django.utils import formats, timezone, translation
+from django.utils.safestring import mark_safe
+from hypothesis import given
+from hypothesis import strategies as st
 
-from tongzheng.hotline import queries
+from tongzheng.hotline import queries, track_page
+from tongzheng.hotline.forms import TrackForm
 from tongzheng.hotline.models import Attachment, TicketUpdate, UpdateKind
 from tongzheng.hotline.queries_public import public_ticket
 from tongzheng.hotline.tests.factories import DEFAULT_CODE, TicketFactory
+from tongzheng.hotline.views import public
 
 pytestmark = pytest.mark.django_db
 
@@ -92,3 +99,60 @@ def test_a_wrong_code_reads_nothing_of_the_page(client, ticket):
     response = client.post(reverse("hotline:track"), {"number": ticket.number, "code": "WRONG1234"})
     assert response.status_code == 404
     assert "已修复。" not in response.content.decode()
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+@pytest.mark.parametrize("appended", [False, True])
+def test_the_python_content_is_the_templates_markup(ticket, language, appended):
+    TicketUpdate.objects.create(ticket=ticket, kind=UpdateKind.ADDITION, content="<b>补充</b>")
+    with translation.override(language):
+        shown = public_ticket(ticket.number)
+        context = {
+            "ticket": shown,
+            "updates": shown.updates,
+            "attachments": shown.files,
+            "appended": appended,
+            "code": DEFAULT_CODE,
+            "csrf_token": "tok&en",
+            "append_fields": mark_safe("<input name=number>"),  # noqa: S308 - a test's own markup
+        }
+        body = track_page.content(
+            shown,
+            code=DEFAULT_CODE,
+            csrf_token="tok&en",
+            append_fields=context["append_fields"],
+            appended=appended,
+        )
+        reference = render_to_string("hotline/tracked.html", context)
+        fast = render_to_string("hotline/tracked.html", {**context, "body": mark_safe(body)})  # noqa: S308
+    assert fast == reference
+    assert "&lt;b&gt;补充&lt;/b&gt;" in fast and "tok&amp;en" in fast
+
+
+def test_no_history_and_no_title(client):
+    ticket = TicketFactory()
+    response = client.post(
+        reverse("hotline:track"), {"number": ticket.number, "code": DEFAULT_CODE}
+    )
+    assert "暂无答复。" in response.content.decode()
+    assert "<dt>标题</dt>" not in response.content.decode()
+
+
+@given(number=st.text(max_size=40), code=st.text(max_size=40))
+def test_the_plain_pair_is_what_the_form_cleans(number, code):
+    data = QueryDict(mutable=True)
+    data.update({"number": number, "code": code})
+    pair = public._plain_pair(data)
+    if pair is not None:
+        form = TrackForm(data)
+        assert form.is_valid(), form.errors
+        assert pair == (form.cleaned_data["number"], form.cleaned_data["code"])
+
+
+@pytest.mark.parametrize(
+    ("number", "code"), [("", "ABC"), ("12345", " "), ("1" * 33, "ABC"), ("12\x0045", "ABC")]
+)
+def test_the_form_judges_anything_else(client, number, code):
+    assert public._plain_pair(QueryDict(f"number={number}&code={code}")) is None
+    response = client.post(reverse("hotline:track"), {"number": number, "code": code})
+    assert response.status_code == 400
