@@ -10,7 +10,7 @@ import time
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Case, F, IntegerField, Prefetch, Q, Value, When
+from django.db.models import Case, F, IntegerField, Q, Value, When
 from django.db.models.functions import Left
 from django.forms import ModelChoiceField, Select
 from django.http import Http404, HttpResponseBadRequest
@@ -32,6 +32,7 @@ from tongzheng.hotline.models import (
     ACTIVE_ASSIGNMENT_STATUSES,
     Assignment,
     AssignmentStatus,
+    Attachment,
     Channel,
     DecisionStatus,
     Dispute,
@@ -43,6 +44,7 @@ from tongzheng.hotline.models import (
     UpdateKind,
     Urgency,
 )
+from tongzheng.hotline.prepared import TicketRows
 from tongzheng.hotline.views.centre_forms import (
     SEARCH_LIMIT,
     DecisionForm,
@@ -439,18 +441,47 @@ def _forms(user, ticket, overrides: dict) -> dict:
     return forms
 
 
-UPDATE_FIELDS = (
-    "ticket",
-    "kind",
-    "content",
-    "public",
-    "created_at",
-    "satisfaction",
-    "actor",
-    "actor__username",
-    "actor__full_name",
-    "organisation",
-    "organisation__name",
+# The page's reads of the ticket's own rows, compiled once per connection (``prepared``):
+# the fields the page shows, and the related names instead of the related rows.
+_UPDATES = TicketRows(
+    lambda ticket_id: TicketUpdate.objects.filter(ticket_id=ticket_id),
+    ("ticket", "kind", "content", "public", "created_at", "actor", "organisation"),
+    {
+        "actor_name": "actor__full_name",
+        "actor_username": "actor__username",
+        "organisation_name": "organisation__name",
+    },
+)
+_ASSIGNMENTS = TicketRows(
+    lambda ticket_id: Assignment.objects.filter(ticket_id=ticket_id).order_by("created_at", "pk"),
+    (
+        "ticket",
+        "organisation",
+        "role",
+        "status",
+        "instructions",
+        "created_at",
+        "accepted_at",
+        "reply",
+        "replied_at",
+    ),
+    {"organisation_name": "organisation__name"},
+)
+_DISPUTES = TicketRows(
+    lambda ticket_id: Dispute.objects.filter(assignment__ticket_id=ticket_id),
+    ("status", "assignment", "reason", "suggested_organisation", "raised_at"),
+    {"suggested_organisation_name": "suggested_organisation__name"},
+)
+_EXTENSIONS = TicketRows(
+    lambda ticket_id: ExtensionRequest.objects.filter(ticket_id=ticket_id),
+    ("status", "ticket", "organisation", "working_days", "reason", "requested_at"),
+    {"organisation_name": "organisation__name"},
+)
+_ATTACHMENTS = TicketRows(
+    lambda ticket_id: Attachment.objects.filter(ticket_id=ticket_id), ("ticket", "name")
+)
+_MERGED = TicketRows(
+    lambda ticket_id: Ticket.objects.filter(duplicate_of_id=ticket_id), ("number", "status")
 )
 
 
@@ -458,29 +489,25 @@ def _detail(request, ticket, *, overrides=None, status=200, error=""):
     user = request.user
     overrides = overrides or {}
     centre = has_permission(user, DISPATCH)
-    # The history shows who and which unit: their names, not the whole rows.
-    updates = (
-        TicketUpdate.objects.filter(ticket=ticket)
-        .select_related("actor", "organisation")
-        .only(*UPDATE_FIELDS)
-    )
-    assignments = list(
-        Assignment.objects.filter(ticket=ticket)
-        .select_related("organisation")  # the page names no dispatcher
-        .prefetch_related(
-            Prefetch("disputes", queryset=Dispute.objects.select_related("suggested_organisation"))
-        )
-        .order_by("created_at", "pk")
-    )
-    extensions = list(ExtensionRequest.objects.filter(ticket=ticket).select_related("organisation"))
+    assignments = _ASSIGNMENTS(ticket.pk)
+    for assignment in assignments:
+        assignment.dispute_list = []
+    # Disputes and extensions are a department's, through its assignment: none without one.
+    extensions = []
+    if assignments:
+        by_pk = {assignment.pk: assignment for assignment in assignments}
+        for dispute in _DISPUTES(ticket.pk):
+            dispute.assignment = by_pk[dispute.assignment_id]
+            dispute.assignment.dispute_list.append(dispute)
+        extensions = _EXTENSIONS(ticket.pk)
     context = {
         "ticket": ticket,
         "show_reporter": queries.may_see_reporter(user, ticket),
-        "updates": updates,
+        "updates": _UPDATES(ticket.pk),
         "assignments": assignments,
         "extensions": extensions,
-        "attachments": ticket.attachments.all(),
-        "merged": Ticket.objects.filter(duplicate_of=ticket).only("number", "status"),
+        "attachments": _ATTACHMENTS(ticket.pk),
+        "merged": _MERGED(ticket.pk),
         "centre": centre,
         "error": error,
         "remaining": ticket.remaining_working_days(),
@@ -509,7 +536,7 @@ def _detail(request, ticket, *, overrides=None, status=200, error=""):
     for assignment in assignments:
         if not in_hands or assignment.status != AssignmentStatus.DISPUTED:
             continue
-        for dispute in assignment.disputes.all():
+        for dispute in assignment.dispute_list:
             if dispute.status == DecisionStatus.PENDING:
                 key = f"dispute-{dispute.pk}"
                 disputes.append(
