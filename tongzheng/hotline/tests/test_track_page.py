@@ -17,6 +17,7 @@ from tongzheng.hotline.models import Attachment, TicketUpdate, UpdateKind
 from tongzheng.hotline.queries_public import public_ticket
 from tongzheng.hotline.tests.factories import DEFAULT_CODE, TicketFactory
 from tongzheng.hotline.views import public
+from tongzheng.portal import frame
 
 pytestmark = pytest.mark.django_db
 
@@ -156,3 +157,14 @@ def test_the_form_judges_anything_else(client, number, code):
     assert public._plain_pair(QueryDict(f"number={number}&code={code}")) is None
     response = client.post(reverse("hotline:track"), {"number": number, "code": code})
     assert response.status_code == 400
+
+
+def test_the_track_page_is_spliced_into_the_portal_frame(client, ticket):
+    # A shell that reads something per request is not kept (portal.frame): this page's is.
+    frame._frames.clear()
+    response = client.post(
+        reverse("hotline:track"), {"number": ticket.number, "code": DEFAULT_CODE}
+    )
+    assert response.status_code == 200
+    kept = [shell for key, shell in frame._frames.items() if key[0] == "hotline/tracked.html"]
+    assert kept and kept[0] is not None

@@ -11,6 +11,7 @@ import re
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
@@ -35,6 +36,7 @@ from tongzheng.hotline.forms import (
 from tongzheng.hotline.models import Category12310, Channel, MailBox, Ticket
 from tongzheng.hotline.pagecache import public_page
 from tongzheng.hotline.queries_public import public_ticket_by_id
+from tongzheng.portal import frame
 
 PAGE_SIZE = 20
 PUBLIC_ACCOUNT_KINDS = ("citizen", "enterprise")
@@ -199,7 +201,8 @@ def _tracked(request, ticket, code, *, append_form=None, status=200, appended=Fa
         )
     else:
         context["append_form"] = append_form
-    return render(request, "hotline/tracked.html", context, status=status)
+    # The portal shell spliced around the page's blocks (portal.frame): same bytes as render().
+    return HttpResponse(frame.render_page(request, "hotline/tracked.html", context), status=status)
 
 
 def track_not_found(request, form):
