@@ -24,6 +24,7 @@ queryset and keeps its scope and ordering; it never widens it.
 import json
 import math
 import re
+import time
 
 from django.db import NotSupportedError, connection
 from django.db.models import BooleanField, F, Func
@@ -412,12 +413,22 @@ def _postgresql_estimates(terms) -> tuple[int, list[int], int, int]:
     with connection.cursor() as cursor:
         together = estimate(cursor, *tsquery_sql(terms))
         alone = [estimate(cursor, *tsquery_sql((term,))) for term in terms]
-        unseen = estimate(cursor, *tsquery_sql((((_UNSEEN_WORD,),),)))
-        cursor.execute(
-            "SELECT reltuples::bigint FROM pg_class WHERE oid = %s::regclass", [SEARCH_TABLE]
-        )
-        total = cursor.fetchone()[0]
-    return together, alone, unseen, int(total)
+        # The table's own figures change only with ANALYZE: kept a minute per database.
+        key = connection.settings_dict["NAME"]
+        table, expires = _TABLE_ESTIMATES.get(key, (None, 0.0))
+        if table is None or expires < time.monotonic():
+            unseen = estimate(cursor, *tsquery_sql((((_UNSEEN_WORD,),),)))
+            cursor.execute(
+                "SELECT reltuples::bigint FROM pg_class WHERE oid = %s::regclass", [SEARCH_TABLE]
+            )
+            table = (unseen, int(cursor.fetchone()[0]))
+            _TABLE_ESTIMATES[key] = (table, time.monotonic() + TABLE_ESTIMATES_SECONDS)
+    unseen, total = table
+    return together, alone, unseen, total
+
+
+TABLE_ESTIMATES_SECONDS = 60
+_TABLE_ESTIMATES: dict[str, tuple[tuple[int, int], float]] = {}
 
 
 def _scoped(queryset, total: int) -> bool:

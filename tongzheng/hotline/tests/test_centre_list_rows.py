@@ -105,3 +105,21 @@ def verified_login_client(user):
     client = Client()
     verified_login(client, user)
     return client
+
+
+def test_only_a_q_that_can_be_a_number_is_looked_up_as_one(world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    filed = ticket(world, title="路灯不亮")
+    client = verified_login_client(world.operator)
+    url = reverse("hotline:ticket_list")
+    client.get(url)
+    with CaptureQueriesContext(connection) as captured:
+        page = client.get(url, {"q": "路灯"})
+    assert not any('"number" =' in query["sql"] for query in captured.captured_queries)
+    assert [row.number for row in page.context["tickets"]] == [filed.number]
+    with CaptureQueriesContext(connection) as captured:
+        page = client.get(url, {"q": f" {filed.number} "})
+    assert any('"number" =' in query["sql"] for query in captured.captured_queries)
+    assert [row.number for row in page.context["tickets"]] == [filed.number]

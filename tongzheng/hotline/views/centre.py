@@ -102,7 +102,9 @@ def _search(queryset, q: str):
     q = q.strip()
     if not q:
         return queryset
-    if queryset.filter(number=q).exists():
+    # A ticket number is ASCII without spaces (12345-20261128-000042): only such a q is
+    # looked up as one first.
+    if q.isascii() and not any(ch.isspace() for ch in q) and queryset.filter(number=q).exists():
         return queryset.filter(number=q)
     try:
         from tongzheng.hotline.search import search_tickets
@@ -139,7 +141,6 @@ LIST_FIELDS = (
     "channel",
     "type",
     "status",
-    "confidential",
     "due_at",
     "warning_at",
     "dispatch_due_at",
