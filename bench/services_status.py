@@ -150,6 +150,12 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--blocking-threads", type=int, default=BLOCKING_THREADS)
     parser.add_argument("--backpressure", type=int, default=None)
+    parser.add_argument(
+        "--granian-arg",
+        action="append",
+        default=[],
+        help="one more granian option, e.g. --granian-arg=--runtime-mode=st (repeatable)",
+    )
     parser.add_argument("--sample", type=int, default=5000)
     parser.add_argument("--seed", type=int, default=2026)
     args = parser.parse_args()
@@ -192,6 +198,7 @@ def main() -> int:
             str(args.blocking_threads),
             *(["--backpressure", str(args.backpressure)] if args.backpressure else []),
             "--no-access-log",
+            *args.granian_arg,
             "tongzheng.wsgi:application",
         ],
         cwd=ROOT,
@@ -244,7 +251,8 @@ def main() -> int:
     print(
         f"{applications:,} applications; {len(pairs):,} sampled number + code pairs; "
         f"granian {args.workers} workers x {args.blocking_threads} blocking threads"
-        f"{f', backpressure {args.backpressure}' if args.backpressure else ''}; wrk -t{args.threads} -c{args.connections} "
+        f"{f', backpressure {args.backpressure}' if args.backpressure else ''}"
+        f"{''.join(' ' + a for a in args.granian_arg)}; wrk -t{args.threads} -c{args.connections} "
         f"-d{args.duration}s x {args.rounds} rounds each, alternating; load average "
         f"{load_before[0]:.1f} before / {load_after[0]:.1f} after (1 min, {os.cpu_count()} CPUs)"
     )

@@ -10,6 +10,7 @@ from functools import partial
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.middleware import get_user as request_session_user
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, resolve_url
@@ -71,6 +72,10 @@ class SessionOTPMiddleware(OTPMiddleware):
     """
 
     def _verify_user_sync(self, request, user):
+        # The user itself rather than AuthenticationMiddleware's lazy wrapper of it (the
+        # same object, cached on the request): request.user is then one proxy deep, not
+        # two, for each of a page's many reads of it.
+        user = request_session_user(request)
         self._init_user_fields(user)
         if not user.is_authenticated:
             return user
