@@ -610,31 +610,39 @@ def mine(request):
 # --- status lookup without login ----------------------------------------------------------------
 
 
-def _lookup(request, form):
-    """(application or None, blocked?) counting a failure against address and number."""
-    number = form.cleaned_data["number"]
+def _lookup_pair(data) -> tuple[str, str] | None:
+    """(number, code) as ``StatusForm`` cleans them when it would accept them, else None.
+
+    The hot path (issue 4) skips building the form: both fields are required, stripped,
+    at most 32 and 16 characters and without NUL characters, exactly as the form checks
+    them; only a pair the form would refuse goes to the form, which renders the errors.
+    """
+    number, code = data.get("number", "").strip(), data.get("code", "").strip()
+    if 0 < len(number) <= 32 and 0 < len(code) <= 16 and "\x00" not in number + code:
+        return number, code
+    return None
+
+
+def _status_lookup(request):
+    """(application, None) for a right number + code, else (None, the error page): 400
+    for a form error, 429 once the address or number has failed too often, one generic
+    404 for any wrong pair (counted against the address and the number)."""
+    pair = _lookup_pair(request.POST)
+    if pair is None:
+        form = StatusForm(request.POST)
+        if not form.is_valid():
+            return None, render(request, "services/public/status.html", {"form": form}, status=400)
+        pair = form.cleaned_data["number"], form.cleaned_data["code"]
+    number, code = pair
     if lookup_blocked(request, number):
-        return None, True
-    application = public.find_application(number, form.cleaned_data["code"])
+        context = {"form": StatusForm(), "error": LOOKUP_MESSAGE}
+        return None, render(request, "services/public/status.html", context, status=429)
+    application = public.find_application(number, code)
     if application is None:
         lookup_failed(request, number)
-    return application, False
-
-
-def _lookup_failed_page(request, form, blocked):
-    if blocked:
-        return render(
-            request,
-            "services/public/status.html",
-            {"form": StatusForm(), "error": LOOKUP_MESSAGE},
-            status=429,
-        )
-    return render(
-        request,
-        "services/public/status.html",
-        {"form": form, "error": NOT_FOUND_MESSAGE},
-        status=404,
-    )
+        context = {"form": StatusForm(request.POST), "error": NOT_FOUND_MESSAGE}
+        return None, render(request, "services/public/status.html", context, status=404)
+    return application, None
 
 
 @login_not_required
@@ -643,12 +651,9 @@ def status(request):
     """办件查询: POST number + query code; one generic 404 for any wrong pair."""
     if request.method != "POST":
         return render(request, "services/public/status.html", {"form": StatusForm()})
-    form = StatusForm(request.POST)
-    if not form.is_valid():
-        return render(request, "services/public/status.html", {"form": form}, status=400)
-    application, blocked = _lookup(request, form)
-    if application is None:
-        return _lookup_failed_page(request, form, blocked)
+    application, failed = _status_lookup(request)
+    if failed is not None:
+        return failed
     # The public hot path (issue 4): rendered with exactly what the page and its portal
     # shell read, not through the context processors (the workbench navigation, perms,
     # the language list …), and for an anonymous visitor into the shell rendered once
@@ -656,7 +661,7 @@ def status(request):
     context = {
         "view": public.application_status(application),
         "number": application.number,
-        "code": form.cleaned_data["code"],
+        "code": request.POST["code"].strip(),
     }
     return _no_store(HttpResponse(frame.render_page(request, STATUS_RESULT, context)))
 
@@ -665,12 +670,9 @@ def status(request):
 @require_POST
 def status_result_download(request):
     """The result document for a holder of number + query code (POST, rate-limited)."""
-    form = StatusForm(request.POST)
-    if not form.is_valid():
-        return render(request, "services/public/status.html", {"form": form}, status=400)
-    application, blocked = _lookup(request, form)
-    if application is None:
-        return _lookup_failed_page(request, form, blocked)
+    application, failed = _status_lookup(request)
+    if failed is not None:
+        return failed
     return _result_response(application)
 
 

@@ -86,3 +86,62 @@ def test_a_signed_in_user_still_sees_their_name():
     signed_in = page(client, number, code, "zh-hans")
     assert user.full_name in signed_in and "退出登录" in signed_in
     assert "退出登录" not in page(Client(), number, code, "zh-hans")
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"number": " SQ1 ", "code": " ab12 "},
+        {"number": "", "code": "AB12"},
+        {"number": "   ", "code": "AB12"},
+        {"number": "SQ1"},
+        {"number": "S" * 32, "code": "C" * 16},
+        {"number": "S" * 33, "code": "C"},
+        {"number": "SQ1", "code": "C" * 17},
+        {"number": "SQ\x001", "code": "C"},
+        {"number": "SQ1", "code": "\u3000C\u3000"},
+    ],
+)
+def test_the_quick_pair_check_agrees_with_the_form(data):
+    from django.http import QueryDict
+
+    from tongzheng.services.forms_public import StatusForm
+    from tongzheng.services.views_public import _lookup_pair
+
+    query = QueryDict(mutable=True)
+    query.update(data)
+    form = StatusForm(query)
+    if form.is_valid():
+        assert _lookup_pair(query) == (form.cleaned_data["number"], form.cleaned_data["code"])
+    else:
+        assert _lookup_pair(query) is None
+
+
+def test_the_event_list_tag_renders_what_the_loop_did():
+    import datetime
+
+    from django.template import engines
+
+    from tongzheng.services.public import PublicEvent
+
+    loop = engines["django"].from_string(
+        '{% for event in events %}<li class="mb-2"><span class="text-body-secondary">'
+        "{{ event.at_text }}</span> {{ event.status_label }}{% if event.note %}<br>"
+        '<span class="small">{{ event.note|linebreaksbr }}</span>{% endif %}</li>{% endfor %}'
+    )
+    tag = engines["django"].from_string("{% load services_status %}{% status_events events %}")
+    at = datetime.datetime(2026, 11, 28, tzinfo=datetime.UTC)
+    events = [
+        PublicEvent(at=at, status="a", status_label="受理", note="", at_text="2026-11-28 08:00"),
+        PublicEvent(
+            at=at,
+            status="b",
+            status_label="<补正>",
+            note="缺\r\n材料 & '证明'\r二\n\"三\"",
+            at_text="x&y",
+        ),
+    ]
+    assert tag.render({"events": events}) == loop.render({"events": events})
+    assert "<br>" in tag.render({"events": events}) and "&lt;补正&gt;" in tag.render(
+        {"events": events}
+    )
