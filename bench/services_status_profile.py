@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT / "bench"), str(ROOT)]
 os.environ["DJANGO_SETTINGS_MODULE"] = "services_status_settings"
 
-from services_status import BARE, REAL, sample_pairs  # noqa: E402
+from services_status import BARE, REAL  # noqa: E402
 
 TOKEN = "A" * 32  # an unmasked CSRF secret: cookie and form field carry the same value
 
@@ -57,6 +57,31 @@ def environ(path: str, body: bytes) -> dict:
     }
 
 
+def sample_pairs(size: int, seed: int) -> list[tuple[str, str]]:
+    """``size`` demo applications and their query codes, the same ones on every run (so
+    that call counts compare between runs and trees; wrk's sample is random)."""
+    import django
+
+    django.setup()
+    from django.db import connection
+
+    from tongzheng.services.demo import demo_query_code
+    from tongzheng.services.models import hash_code
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT number, code_hash FROM services_application WHERE status <> 'draft'"
+            " ORDER BY md5(number || %s) LIMIT %s",
+            [str(seed), size],
+        )
+        rows = cursor.fetchall()
+    return [
+        (number, code)
+        for number, stored in rows
+        if hash_code(number, code := demo_query_code(seed, number)) == stored
+    ]
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=300)
@@ -65,6 +90,12 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--profile", choices=("real", "bare"))
     parser.add_argument("--sql", action="store_true", help="print the real page's queries")
+    parser.add_argument(
+        "--prepare-ab",
+        action="store_true",
+        help="compare the lookup run as a prepared statement (PostgreSQL) with plain SQL: "
+        "wall ms and the PostgreSQL backend's CPU ms per request, alternating rounds",
+    )
     args = parser.parse_args()
 
     pairs = sample_pairs(args.sample, args.seed)
@@ -123,6 +154,9 @@ def main() -> int:
         stats.sort_stats("tottime").print_stats(30)
         return 0
 
+    if args.prepare_ab:
+        return prepare_ab(args, run)
+
     # Python function calls per request: deterministic, unlike CPU time on a shared machine.
     calls = {}
     for path in (REAL, BARE):
@@ -150,6 +184,45 @@ def main() -> int:
         f"real / bare: CPU {real / bare:.2f}, calls {calls[REAL] / calls[BARE]:.2f}; "
         f"load average {os.getloadavg()[0]:.1f}"
     )
+    return 0
+
+
+def backend_cpu_ms() -> float:
+    """CPU time (user + system) of this connection's PostgreSQL backend so far: its
+    /proc/self/stat read by the backend itself (the server may run in another container;
+    needs a superuser), in clock ticks of 10 ms."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_read_file('/proc/self/stat')")
+        fields = cursor.fetchone()[0].rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) * 10.0
+
+
+def prepare_ab(args, run) -> int:
+    """Real page with the status query prepared / not prepared, alternating rounds."""
+    from tongzheng.services import public
+
+    results = {True: [], False: []}
+    for _round in range(args.rounds):
+        for prepare in (True, False):
+            public._STATUS_QUERY.prepare = prepare
+            server, wall = backend_cpu_ms(), time.perf_counter()
+            cpu = run(REAL)
+            wall = (time.perf_counter() - wall) * 1000 / args.requests
+            server = (backend_cpu_ms() - server) / args.requests
+            results[prepare].append((wall, cpu, server))
+    public._STATUS_QUERY.prepare = True
+    print(f"{args.rounds} rounds x {args.requests} real lookups, prepared / plain alternating")
+    for prepare, label in ((True, "prepared"), (False, "plain SQL")):
+        walls, cpus, servers = zip(*results[prepare], strict=True)
+        print(
+            f"{label}: wall {statistics.median(walls):.2f} ms, Python CPU "
+            f"{statistics.median(cpus):.2f} ms, PostgreSQL backend CPU "
+            f"{statistics.median(servers):.2f} ms per request "
+            f"(backend per round: {', '.join(f'{s:.2f}' for s in servers)})"
+        )
+    print(f"load average {os.getloadavg()[0]:.1f}")
     return 0
 
 
