@@ -55,7 +55,7 @@ def _initial(request) -> dict:
 def _receipt(request, ticket, code, *, files: int):
     # ``files``: how many the reporter sent (and the action stored); no COUNT query.
     context = {"ticket": ticket, "code": code, "attachment_count": files}
-    response = render(request, "hotline/receipt.html", context)
+    response = HttpResponse(frame.render_page(request, "hotline/receipt.html", context))
     response["Cache-Control"] = "no-store"
     return response
 
