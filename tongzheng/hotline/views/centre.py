@@ -7,6 +7,7 @@ detail page read-only, with a link to its own assignment page.
 
 import datetime
 import time
+from html import escape
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -189,37 +190,41 @@ _texts: dict[str, dict] = {}
 
 
 def _list_texts() -> dict:
-    """The row labels and badges in the current language, translated once per process."""
+    """The row labels and badges in the current language, translated and escaped once per
+    process."""
     language = get_language()
     texts = _texts.get(language)
     if texts is None:
         texts = {
-            name: {v: str(label) for v, label in choices} for name, choices in LIST_LABELS.items()
+            name: {v: escape(str(label)) for v, label in choices}
+            for name, choices in LIST_LABELS.items()
         }
         texts["clock"] = {
             status: format_html('<span class="badge {}">{}</span>', css, label)
             for status, (css, label) in _CLOCK_BADGES.items()
         }
         # The msgid of dispatch_overdue.html's blocktranslate.
-        texts["overdue"] = _("超时未派单（时限 %(due)s）")
+        texts["overdue"] = escape(_("超时未派单（时限 %(due)s）"))
         _texts[language] = texts
     return texts
 
 
 def _list_rows(rows) -> list[ListRow]:
     """The page's tickets with each row's HTML written here, as ticket_list.html wrote it
-    (the same markup): 20 rows of 9 template cells, ``get_FOO_display`` and included
-    templates were most of the page's cost.
+    (the same markup, every shown value escaped as the template did): 20 rows of 9
+    template cells, ``get_FOO_display`` and included templates were most of the page's
+    cost.
 
     A row shows no reporter field (the redaction has nothing to blank here): only the
     columns of ``LIST_FIELDS``.
     """
     texts = _list_texts()
-    channels, types, statuses, urgencies = (
+    channels, types, statuses, urgencies, clocks = (
         texts["channel"],
         texts["type"],
         texts["status"],
         texts["urgency"],
+        texts["clock"],
     )
     url = reverse("hotline:ticket_detail", args=[_NUMBER])
     now = timezone.now()
@@ -232,36 +237,28 @@ def _list_rows(rows) -> list[ListRow]:
             overdue = ""
             if ticket.dispatch_overdue_at(now):
                 due = timezone.localtime(ticket.dispatch_due_at).strftime("%H:%M")
-                overdue = format_html(
-                    ' <span class="badge text-bg-danger">{}</span>', texts["overdue"] % {"due": due}
-                )
-            marks = format_html(
-                ' <span class="badge text-bg-danger">{}</span>{}\n',
-                urgencies.get(ticket.urgency, ticket.urgency),
-                overdue,
-            )
+                overdue = texts["overdue"] % {"due": due}
+                overdue = f' <span class="badge text-bg-danger">{overdue}</span>'
+            label = urgencies.get(ticket.urgency) or escape(ticket.urgency)
+            marks = f' <span class="badge text-bg-danger">{label}</span>{overdue}\n'
         deadline = "—"
         if ticket.due_at:
-            deadline = format_html(
-                "{} {}",
-                timezone.localtime(ticket.due_at).strftime("%Y-%m-%d"),
-                texts["clock"][ticket.status_at(now)],
-            )
-        number = ticket.number
-        html = format_html(
-            _ROW_HTML,
+            day = timezone.localtime(ticket.due_at).strftime("%Y-%m-%d")
+            deadline = f"{day} {clocks[ticket.status_at(now)]}"
+        number = escape(ticket.number)
+        html = _ROW_HTML.format(
             url.replace(_NUMBER, number),
             number,
             marks,
-            summary,
-            channels.get(ticket.channel, ticket.channel),
-            types.get(ticket.type, ticket.type),
-            (ticket.subject.name if ticket.subject_id else "") or "—",
-            statuses.get(ticket.status, ticket.status),
-            (ticket.organisation.name if ticket.organisation_id else "") or "—",
+            escape(summary),
+            channels.get(ticket.channel) or escape(ticket.channel),
+            types.get(ticket.type) or escape(ticket.type),
+            escape(ticket.subject.name if ticket.subject_id else "") or "—",
+            statuses.get(ticket.status) or escape(ticket.status),
+            escape(ticket.organisation.name if ticket.organisation_id else "") or "—",
             deadline,
         )
-        tickets.append(ListRow(number=number, html=html))
+        tickets.append(ListRow(number=ticket.number, html=mark_safe(html)))  # noqa: S308 - escaped above
     return tickets
 
 
