@@ -4,7 +4,7 @@ The track page (number + 提取码) is the hotline's most requested page. Its ti
 public updates (oldest first) and the files shown are one ``UNION ALL`` statement, and the
 rows become small read-only records, not model instances: the page only shows them.
 
-What is public, in one place (``_SQL``): the ticket's number, type, status, time, title
+What is public, in one place (``_sql``): the ticket's number, type, status, time, title
 and content — never the reporter's name, phone or account, confidential or not; the
 updates marked public; a file attached to a public update, or a file of the ticket itself
 marked public. ``queries.public_history`` (我的诉求, the file downloads) reads the same.
