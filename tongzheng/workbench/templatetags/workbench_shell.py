@@ -11,5 +11,7 @@ register = template.Library()
 
 @register.simple_tag(takes_context=True)
 def workbench_menu(context) -> str:
-    request = context["request"]
-    return mark_safe(menu_html(getattr(request, "user", None), request.path))  # noqa: S308 - our own template
+    # Without a request (a template rendered outside a view) there is no user: no entries.
+    request = context.get("request")
+    user, path = getattr(request, "user", None), getattr(request, "path", "")
+    return mark_safe(menu_html(user, path))  # noqa: S308 - our own template

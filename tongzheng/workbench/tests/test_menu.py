@@ -64,3 +64,11 @@ def test_a_changed_registry_renders_again(registry_navigation):
     after = menu_html(user, "/workbench/")
     assert "关于" not in before
     assert "关于" in after
+
+
+def test_a_template_rendered_without_a_request_has_an_empty_menu():
+    from django.template.loader import render_to_string
+
+    html = render_to_string("workbench/_navbar.html", {})
+    assert '<ul class="navbar-nav me-auto mb-2 mb-xl-0">' in html
+    assert "nav-link" not in html
