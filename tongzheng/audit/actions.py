@@ -73,7 +73,10 @@ def record_event(
     actor_name: str = "",
 ) -> AuditEvent:
     """Append one event to the chain inside the caller's transaction (or its own)."""
-    with transaction.atomic():
+    # No savepoint: the event belongs to the caller's operation, which rolls back whole if
+    # the event cannot be written (nobody catches that and goes on), and a savepoint would
+    # cost every audited write two more round trips.
+    with transaction.atomic(savepoint=False):
         _lock_chain_head()
         user = actor if getattr(actor, "pk", None) else None
         organisation = getattr(user, "organisation", None)
