@@ -18,6 +18,7 @@ from django.db import connection
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from tongzheng.core.prepared import preparing_cursor
 from tongzheng.hotline.models import (
     Attachment,
     Ticket,
@@ -118,7 +119,10 @@ def _moment(value) -> datetime.datetime:
 
 
 def _read(by: str, value) -> PublicTicket | None:
-    with connection.cursor() as cursor:
+    # A prepared statement on PostgreSQL: the track page is the public hot path and
+    # planning the statement cost more of PostgreSQL's CPU than running it.
+    prepared = connection.vendor == "postgresql"
+    with preparing_cursor(connection) if prepared else connection.cursor() as cursor:
         cursor.execute(_sql(connection.vendor, by), [value, value, value])
         rows = cursor.fetchall()
     if not rows or rows[0][0] != _TICKET:
