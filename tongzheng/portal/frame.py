@@ -35,6 +35,10 @@ Contract for a view: ``render_page(request, name, context)`` renders ``name`` wi
 ``context`` plus ``request``, ``user``, ``messages`` and ``csrf_token`` and *without*
 the context processors, like ``render_to_string(name, {...})``. The page's own blocks
 (those of ``name`` itself, not of the templates it extends) are rendered per request.
+A page that writes its blocks in Python passes ``blocks``: called with the visitor's CSRF
+token when the frame serves the request, it returns block name -> finished HTML, put in
+as given in place of rendering those blocks (the template stays the reference: the
+normal path renders it, and the page's tests compare both).
 """
 
 import logging
@@ -73,18 +77,19 @@ def _forget(**_kwargs) -> None:
 setting_changed.connect(_forget, dispatch_uid="portal.frame")
 
 
-def shell_context(request) -> dict:
+def shell_context(request, csrf_token: str | None = None) -> dict:
     """What the portal shell reads, for a normal render."""
     return {
         "request": request,
         "user": request.user,
         "messages": get_messages(request),
-        "csrf_token": get_token(request),
+        "csrf_token": csrf_token or get_token(request),
     }
 
 
-def render_page(request, template_name: str, context: dict) -> str:
-    """``template_name`` rendered with ``context`` and ``shell_context(request)``."""
+def render_page(request, template_name: str, context: dict, blocks=None) -> str:
+    """``template_name`` rendered with ``context`` and ``shell_context(request)``;
+    ``blocks(csrf_token) -> {block name: HTML}``: blocks already written (see above)."""
     if settings.DEBUG or request.user.is_authenticated or len(get_messages(request)):
         return _render(request, template_name, context)
     key = (template_name, get_language(), settings.ROOT_URLCONF, get_urlconf(), get_script_prefix())
@@ -94,7 +99,7 @@ def render_page(request, template_name: str, context: dict) -> str:
         frame = _frames[key] = Frame.build(template_name)
     if frame is None or not frame.missing.isdisjoint(context):
         return _render(request, template_name, context)
-    return frame.render(request, context)
+    return frame.render(request, context, blocks)
 
 
 def _render(request, template_name: str, context: dict) -> str:
@@ -212,22 +217,30 @@ class Frame:
         frame.parts = parts
         return frame
 
-    def render(self, request, context: dict) -> str:
-        values = {**context, **shell_context(request)}
+    def render(self, request, context: dict, blocks=None) -> str:
+        token = get_token(request)
+        rendered = {CSRF_PLACEHOLDER: token, _PATH_ESCAPED: escape(request.get_full_path())}
+        written = blocks(token) if blocks is not None else {}
+        slots = []
+        for placeholder, slot in self.slots.items():
+            if slot[0] in written:
+                rendered[placeholder] = written[slot[0]]
+            else:
+                slots.append((placeholder, slot))
+        if slots:
+            self._render_slots(slots, rendered, {**context, **shell_context(request, token)})
+        return "".join(
+            [rendered[part] if index % 2 else part for index, part in enumerate(self.parts)]
+        )
+
+    def _render_slots(self, slots, rendered: dict, values: dict) -> None:
         page = Context(values, autoescape=self.template.engine.autoescape)
-        rendered = {
-            CSRF_PLACEHOLDER: values["csrf_token"],
-            _PATH_ESCAPED: escape(request.get_full_path()),
-        }
         template = self.template
         with page.render_context.push_state(template), page.bind_template(template):
             page.template_name = template.name
-            for placeholder, (name, chain, around) in self.slots.items():
+            for placeholder, (name, chain, around) in slots:
                 blocks = BlockContext()
                 blocks.blocks.update((n, list(bs)) for n, bs in chain.items())
                 page.render_context[BLOCK_CONTEXT_KEY] = blocks
                 with page.push(around):
                     rendered[placeholder] = BlockNode(name, NodeList()).render(page)
-        return "".join(
-            rendered[part] if index % 2 else part for index, part in enumerate(self.parts)
-        )

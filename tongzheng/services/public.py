@@ -353,9 +353,10 @@ def find_application(number: str, code: str) -> Application | None:
 
 
 def minute(at: datetime.datetime | None, zone=None) -> str:
-    """``Y-m-d H:i`` in ``zone`` (default: the current time zone), as the ``date`` filter
-    would show it."""
-    return f"{timezone.localtime(at, zone):%Y-%m-%d %H:%M}" if at else ""
+    """``Y-m-d H:i`` of the aware ``at`` in ``zone`` (default: the current time zone), as
+    the ``date`` filter would show it (``timezone.localtime`` is ``astimezone`` after a
+    check for naive values, which the database never gives)."""
+    return f"{at.astimezone(zone or timezone.get_current_timezone()):%Y-%m-%d %H:%M}" if at else ""
 
 
 #: The status page's headings (``view.labels``): the page is the public hot path, and a
@@ -378,18 +379,19 @@ _translated: dict[tuple[str, str | None], dict[str, str]] = {}
 
 
 def _translated_once(name: str, labels) -> dict[str, str]:
-    """``labels`` ((key, lazy text) pairs) in the active language, translated once per
-    process and language."""
+    """``labels()`` ((key, lazy text) pairs) in the active language, translated once per
+    process and language (``labels`` is called only then: ``S.choices`` builds its list
+    on every access)."""
     key = (name, get_language())
     found = _translated.get(key)
     if found is None:
-        found = _translated[key] = {k: str(text) for k, text in labels}
+        found = _translated[key] = {k: str(text) for k, text in labels()}
     return found
 
 
 def status_labels() -> dict[str, str]:
     """Status → its label in the active language."""
-    return _translated_once("status", S.choices)
+    return _translated_once("status", lambda: S.choices)
 
 
 @dataclass(frozen=True)
@@ -415,8 +417,7 @@ class StatusView:
     submitted_at: datetime.datetime | None
     accepted_at: datetime.datetime | None
     due_date: datetime.date | None
-    clock_status: str
-    remaining_working_days: int | None
+    remaining_working_days: int | None  # None when not shown: no due date, or closed
     current_stage: str
     supplement_materials: list[str] = field(default_factory=list)
     supplement_other: str = ""
@@ -470,7 +471,6 @@ def _shown(application: Application, has_result: bool) -> tuple:
 
 
 def application_status(application: Application) -> StatusView:
-    now = timezone.now()
     supplement = (
         application.supplements.filter(resubmitted_at__isnull=True)
         .prefetch_related("materials")
@@ -501,8 +501,10 @@ def application_status(application: Application) -> StatusView:
         submitted_at=application.submitted_at,
         accepted_at=application.accepted_at,
         due_date=timezone.localdate(application.due_at) if application.due_at else None,
-        clock_status=str(application.status_at(now)),
-        remaining_working_days=application.remaining_working_days(now),
+        # The working calendar is read only for a due date the page shows.
+        remaining_working_days=application.remaining_working_days()
+        if application.due_at and not application.closed_at
+        else None,
         current_stage=stage or "",
         supplement_materials=[m.name for m in supplement.materials.all()] if supplement else [],
         supplement_other=supplement.other_items if supplement else "",
@@ -513,7 +515,7 @@ def application_status(application: Application) -> StatusView:
         has_document=bool(has_result and document),
         closed_at=application.closed_at,
         events=events,
-        labels=_translated_once("fields", FIELD_LABELS.items()),
+        labels=_translated_once("fields", FIELD_LABELS.items),
     )
 
 

@@ -40,7 +40,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from tongzheng.core.models import Organisation
 from tongzheng.core.ratelimit import FailureLimit
 from tongzheng.portal import frame
-from tongzheng.services import public, search
+from tongzheng.services import public, search, status_page
 from tongzheng.services.forms_public import (
     PARTS,
     ApplicationForm,
@@ -657,13 +657,18 @@ def status(request):
     # The public hot path (issue 4): rendered with exactly what the page and its portal
     # shell read, not through the context processors (the workbench navigation, perms,
     # the language list …), and for an anonymous visitor into the shell rendered once
-    # (portal.frame). The page and its headers are the same as with render().
-    context = {
-        "view": public.application_status(application),
-        "number": application.number,
-        "code": request.POST["code"].strip(),
-    }
-    return _no_store(HttpResponse(frame.render_page(request, STATUS_RESULT, context)))
+    # (portal.frame) with the page's blocks written in Python (services.status_page).
+    # The page and its headers are the same as with render().
+    view = public.application_status(application)
+    code = request.POST["code"].strip()
+    context = {"view": view, "number": application.number, "code": code}
+    html = frame.render_page(
+        request,
+        STATUS_RESULT,
+        context,
+        blocks=lambda csrf_token: status_page.blocks(view, code=code, csrf_token=csrf_token),
+    )
+    return _no_store(HttpResponse(html))
 
 
 @login_not_required

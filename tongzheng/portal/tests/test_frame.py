@@ -115,3 +115,32 @@ def test_changed_settings_and_debug_drop_the_frames(settings):
     assert not frame._frames
     frame.render_page(request(), "page.html", {"number": "1"})
     assert not frame._frames
+
+
+def test_blocks_written_in_python_are_put_in_as_given_with_the_visitors_token():
+    tokens = []
+
+    def written(token):
+        tokens.append(token)
+        return {"content": f"<b>written</b> {token}"}
+
+    req = request("/p/")
+    page = frame.render_page(req, "page.html", {"number": "<7>"}, blocks=written)
+    reference = normal(req, "page.html", {"number": "<7>"})
+    # The title is still rendered from the template; the content is the one given.
+    written_content = f"<main><b>written</b> {tokens[0]}</main>"
+    assert "<title>Page &lt;7&gt; · Home</title>" in page and written_content in page
+    normal_content = re.search(r"<main>.*</main>", reference).group(0)
+    assert TOKEN.sub("T", page.replace(written_content, "")) == TOKEN.sub(
+        "T", reference.replace(normal_content, "")
+    )
+    # One token per request: the shell's and the written block's are the same.
+    assert len(tokens) == 1 and set(TOKEN.findall(page)) == {tokens[0]}
+
+
+def test_written_blocks_are_not_used_on_the_normal_path(django_user_model):
+    user = django_user_model(username="visible-name")
+    page = frame.render_page(
+        request(user=user), "page.html", {"number": "1"}, blocks=lambda token: {"content": "W"}
+    )
+    assert "<main>W</main>" not in page and "base content" in page

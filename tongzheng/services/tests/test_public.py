@@ -60,7 +60,7 @@ def test_status_shows_what_to_supplement_and_the_reason():
     )
     application.refresh_from_db()
     view = public.application_status(application)
-    assert view.status == S.SUPPLEMENT and view.clock_status == "normal"
+    assert view.status == S.SUPPLEMENT and view.remaining_working_days is None  # not accepted
     assert view.supplement_materials and view.supplement_other == "法定代表人身份证明"
     public.resubmit_application(applicant=citizen, application=application)
     actions.refuse_acceptance(actor=window, application=application, reason="不属于本机关职权")
