@@ -688,8 +688,12 @@ def make_batch(plan: Plan, batch: int, first: int, count: int) -> list:
     entry of ``TABLES``."""
     rng = random.Random(plan.seed * 7_919 + batch)
     out = {name: [] for name in TABLES}
+    # The batch's first bad rating is appealed, then one in 1/share of them: an exact
+    # share at any scale, and "an appeal or two" even in the smallest demo (a random
+    # draw gave none on some days, since which ratings exist depends on "now").
+    appeal_credit = [1.0]
     for position in range(first, first + count):
-        _Case(plan, rng, out, position).run()
+        _Case(plan, rng, out, position, appeal_credit).run()
     if plan.copy:
         return [_copy_text(out[name]) for name in TABLES]
     return [out[name] for name in TABLES]
@@ -713,6 +717,7 @@ class _Case:
         "rng",
         "out",
         "position",
+        "appeal_credit",
         "app_id",
         "number",
         "name",
@@ -737,8 +742,11 @@ class _Case:
         "current_stage",
     )
 
-    def __init__(self, plan: Plan, rng: random.Random, out: dict, position: int):
+    def __init__(
+        self, plan: Plan, rng: random.Random, out: dict, position: int, appeal_credit: list
+    ):
         self.plan, self.rng, self.out, self.position = plan, rng, out, position
+        self.appeal_credit = appeal_credit
         self.app_id = plan.first_id + position
         self.seq = 0
         self.status = "draft"
@@ -1176,7 +1184,10 @@ class _Case:
         status, answer, answered_by, excluded = "open", "", None, False
         paused_days, paused_since, finished = 0, None, None
         after = rated_at
-        if staff is not None and rand() < (APPEAL_SHARE_REFUSED if refused else APPEAL_SHARE):
+        credit = self.appeal_credit
+        credit[0] += APPEAL_SHARE_REFUSED if refused else APPEAL_SHARE
+        if staff is not None and credit[0] >= 1:
+            credit[0] -= 1
             filed = rated_at + uniform(0.5, 4.0) * DAY
             if filed <= now:
                 reviewed = filed + uniform(1.0, 6.0) * DAY
