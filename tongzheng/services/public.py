@@ -34,14 +34,14 @@ Reads::
 """
 
 import datetime
-import weakref
 from dataclasses import dataclass, field
 from functools import cache
 
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import DEFAULT_DB_ALIAS
 from django.utils import timezone
 from django.utils.translation import get_language, gettext_lazy
 
+from tongzheng.core.prepared import PreparedQuery
 from tongzheng.services import actions
 from tongzheng.services.models import (
     Application,
@@ -199,119 +199,23 @@ EVENT_FIELDS = ("events__at", "events__to_status", "events__action", "events__no
 _NUMBER = "\x00number\x00"
 
 
-class PreparedQuery:
-    """A queryset compiled to SQL once per database connection, then run with a new value.
-
-    Building and compiling a Django queryset costs more CPU than running a small indexed
-    query, and the status lookup is the public hot path (issue 4). ``build(value)`` returns
-    the queryset (a ``values_list``); the SQL is compiled with a placeholder ``value``
-    whose parameter is swapped for the real one on each call. The field converters the
-    ORM would apply (e.g. datetimes on SQLite) are applied the same way.
-
-    On PostgreSQL the query is also a server-side prepared statement (``prepare``):
-    Django's psycopg cursors bind client-side and PostgreSQL would parse and plan the
-    six-table join on every lookup (~1 ms of its CPU, more than running it). See
-    ``_PreparingCursor`` for why that holds across reconnects and transactions.
-    """
-
-    def __init__(self, build, *, prepare: bool = True):
-        self._build = build
-        self.prepare = prepare
-        self._compiled = weakref.WeakKeyDictionary()  # per connection (one per thread)
-
-    def _compile(self, connection):
-        compiler = self._build(_NUMBER).query.get_compiler(connection=connection)
-        sql, params = compiler.as_sql()
-        params = list(params)
-        if params.count(_NUMBER) != 1:
-            raise ValueError("the value must be exactly one parameter of the query")
-        fields = [selected[0] for selected in compiler.select[: compiler.col_count]]
-        converters = list(compiler.get_converters(fields).items())
-        return sql, params, params.index(_NUMBER), converters
-
-    def rows(self, value, using: str = DEFAULT_DB_ALIAS) -> list[list]:
-        connection = connections[using]
-        compiled = self._compiled.get(connection)
-        if compiled is None:
-            compiled = self._compiled[connection] = self._compile(connection)
-        sql, params, slot, converters = compiled
-        params = params.copy()
-        params[slot] = value
-        prepared = self.prepare and connection.vendor == "postgresql"
-        with _preparing_cursor(connection) if prepared else connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            rows = [list(row) for row in cursor.fetchall()]
-        for row in rows if converters else ():
-            for position, (functions, expression) in converters:
-                for function in functions:
-                    row[position] = function(row[position], expression, connection)
-        return rows
-
-
-def _preparing_cursor(connection):
-    """A cursor on Django's PostgreSQL connection that runs its queries as prepared
-    statements, wrapped as ``connection.cursor()`` wraps its own (errors translated, query
-    logging and execute wrappers as usual)."""
-    from django.db.backends.postgresql.psycopg_any import register_tzloader
-    from psycopg import adapters
-    from psycopg.pq import Format
-
-    connection.ensure_connection()
-    connection.validate_thread_sharing()
-    with connection.wrap_database_errors:
-        cursor = _cursor_class()(connection.connection)
-    # As Django's create_cursor: the connection's time zone for timestamptz columns.
-    loader = cursor.adapters.get_loader(adapters.types["timestamptz"].oid, Format.TEXT)
-    if connection.timezone != loader.timezone:
-        register_tzloader(connection.timezone, cursor)
-    if connection.queries_logged:
-        return connection.make_debug_cursor(cursor)
-    return connection.make_cursor(cursor)
-
-
-@cache
-def _cursor_class():
-    import psycopg  # only on PostgreSQL
-
-    class PreparingCursor(psycopg.Cursor):
-        """Binds server-side and prepares every query it runs.
-
-        psycopg keeps a connection's prepared statements in that connection object: a
-        reconnect (CONN_MAX_AGE, a dropped connection) starts with none and prepares
-        again; a rollback makes psycopg deallocate them and they are prepared again at the
-        next run. Statements are not transactional, so one prepared inside a transaction
-        (or a test's) stays valid after it. Django opens its connections with
-        ``prepare_threshold=None`` (nothing is prepared, for transaction-pooling
-        PgBouncer); that switch is lifted only while this cursor runs its query, so no
-        other query of the platform is prepared or counted. Behind a pooler in transaction
-        mode, PgBouncer must be >= 1.21 with ``max_prepared_statements`` set.
-        """
-
-        def execute(self, query, params=None, *, prepare=None, binary=None):
-            connection = self.connection
-            threshold = connection.prepare_threshold
-            connection.prepare_threshold = 0
-            try:
-                return super().execute(query, params, prepare=True, binary=binary)
-            finally:
-                connection.prepare_threshold = threshold
-
-    return PreparingCursor
-
-
 @cache
 def _application_columns() -> tuple[str, ...]:
     """STATUS_FIELDS in the model's field order, as ``Model.from_db`` takes them."""
     return tuple(f.attname for f in Application._meta.concrete_fields if f.attname in STATUS_FIELDS)
 
 
+# A server-side prepared statement on PostgreSQL: planning this six-table join cost
+# PostgreSQL ~1.2 ms of CPU per lookup, far more than running it (core.prepared).
 _STATUS_QUERY = PreparedQuery(
     lambda number: (
         Application.objects.exclude(status=S.DRAFT)
         .filter(number=number)
         .values_list(*_application_columns(), *SHOWN_FIELDS, *EVENT_FIELDS)
         .order_by("events__sequence")
-    )
+    ),
+    _NUMBER,
+    prepare=True,
 )
 
 

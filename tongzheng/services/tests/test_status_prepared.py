@@ -1,5 +1,5 @@
 """On PostgreSQL the status lookup is a server-side prepared statement
-(``public.PreparedQuery``): the same rows as plain SQL, counted and logged like any query,
+(``core.prepared.PreparedQuery`` with ``prepare=True``): the same rows as plain SQL, counted and logged like any query,
 and still right after a reconnect, a rollback and inside transactions."""
 
 import pytest
