@@ -9,7 +9,9 @@ class CoreConfig(AppConfig):
     verbose_name = _("平台基础")
 
     def ready(self):
-        from tongzheng.core import calendar, checks  # noqa: F401 - registers the checks
+        from tongzheng.core import calendar, checks, csrf  # noqa: F401 - registers the checks
+
+        csrf.install()  # the CSRF mask from one random read (see core/csrf.py)
         from tongzheng.core.models import CalendarOverride
         from tongzheng.core.registry import NavEntry, Permission, platform
 
