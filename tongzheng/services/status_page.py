@@ -88,28 +88,21 @@ def status_html(view: StatusView, labels: dict) -> str:
         f'\n  <dt class="col-sm-3">{labels["status"]}</dt><dd class="col-sm-9" '
         f'data-testid="status">{escape(view.status_label)}</dd>\n  ',
     ]
-    if view.current_stage:
-        parts.append(_row(labels["stage"], escape(view.current_stage)))
-    parts.append("\n  ")
-    if view.submitted_at:
-        parts.append(_row(labels["submitted"], escape(view.submitted_text)))
-    parts.append("\n  ")
-    if view.accepted_at:
-        parts.append(_row(labels["accepted"], escape(view.accepted_text)))
-    parts.append("\n  ")
+    due = None
     if view.due_date and not view.closed_at:
         days = view.remaining_working_days
         due = escape(view.due_text) + ("" if days is None else _remaining(labels, days))
-        parts.append(_row(labels["due"], due))
-    parts.append("\n  ")
-    if view.closed_at:
-        parts.append(_row(labels["closed"], escape(view.closed_text)))
-    parts.append("\n  ")
-    if view.decision_reason:
-        parts.append(_row(labels["reason"], linebreaksbr(view.decision_reason)))
-    parts.append("\n  ")
-    if view.licence_number:
-        parts.append(_row(labels["licence"], escape(view.licence_number)))
+    # The template's optional rows: each {% if %} leaves its line break whether shown or not.
+    optional = (
+        ("stage", view.current_stage and escape(view.current_stage)),
+        ("submitted", view.submitted_at and escape(view.submitted_text)),
+        ("accepted", view.accepted_at and escape(view.accepted_text)),
+        ("due", due),
+        ("closed", view.closed_at and escape(view.closed_text)),
+        ("reason", view.decision_reason and linebreaksbr(view.decision_reason)),
+        ("licence", view.licence_number and escape(view.licence_number)),
+    )
+    parts.append("\n  ".join(_row(labels[key], html) if html else "" for key, html in optional))
     parts.append("\n</dl>\n")
     if view.supplement_materials or view.supplement_other:
         items = "".join(f"<li>{escape(name)}</li>" for name in view.supplement_materials)
