@@ -46,7 +46,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tongzheng.settings")
 
-from loopback_server import free_port, wait_until_up  # noqa: E402 - bench/
+from loopback_server import cpu_per_request, free_port, wait_until_up  # noqa: E402 - bench/
 
 TARGET_RPS = 300
 TARGET_P95_MS = 200
@@ -328,11 +328,16 @@ def main() -> int:
     if cpu_file.exists():
         cpu = json.loads(cpu_file.read_text())
         if cpu["requests"]:
+            served = cpu["after"]["server"] - cpu["before"]["server"]
             print(
                 f"server CPU (granian workers) in the measured window: "
-                f"{cpu['seconds'] * 1000 / cpu['requests']:.1f} ms per request "
-                f"({cpu['seconds']:.0f} s for {cpu['requests']:,} requests)"
+                f"{served * 1000 / cpu['requests']:.1f} ms per request "
+                f"({served:.0f} s for {cpu['requests']:,} requests)"
             )
+            shares = cpu_per_request(
+                cpu["before"], cpu["after"], cpu["requests"], locust=cpu["locust"]
+            )
+            print(f"CPU ms per request by process: {shares}")
     met = rps >= TARGET_RPS and p95 < TARGET_P95_MS and failures == 0
     print()
     print(

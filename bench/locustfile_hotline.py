@@ -37,7 +37,7 @@ from locust import FastHttpUser, constant_throughput, events, task
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from hotline_totp import totp  # noqa: E402
-from loopback_server import server_cpu_seconds  # noqa: E402 - bench/ is not a package
+from loopback_server import cpu_by_role, database_name  # noqa: E402 - bench/ is not a package
 
 SAMPLE = json.loads(open(os.environ["HOTLINE_BENCH_SAMPLE"], encoding="utf-8").read())  # noqa: SIM115
 OPERATOR_RATE = float(os.environ.get("HOTLINE_BENCH_OPERATOR_RATE", "1"))
@@ -58,7 +58,8 @@ def all_signed_in(environment) -> None:
     """Start the measured window: statistics reset, the run stopped MEASURE_SECONDS later."""
     environment.stats.reset_all()
     if SERVER_GROUP:
-        _window["cpu"] = server_cpu_seconds(SERVER_GROUP)
+        _window["cpu"] = cpu_by_role(SERVER_GROUP, database_name())
+        _window["locust"] = _own_cpu()
     logging.warning(
         "all %d operators signed in: statistics reset, measuring %g s", OPERATORS, MEASURE_SECONDS
     )
@@ -71,14 +72,24 @@ def csrf_token(html: str) -> str:
     return match.group(1) if match else ""
 
 
+def _own_cpu() -> float:
+    times = os.times()
+    return times.user + times.system
+
+
 @events.quitting.add_listener
 def _server_cpu(environment, **_kwargs):
-    """The server's CPU seconds and the requests of the measured window, for hotline_load."""
+    """CPU readings at both ends of the measured window (``loopback_server.cpu_by_role``,
+    and locust's own) and the requests served in it, for hotline_load."""
     if "cpu" in _window and CPU_FILE:
-        seconds = server_cpu_seconds(SERVER_GROUP) - _window["cpu"]
-        requests = environment.stats.total.num_requests
+        window = {
+            "before": _window["cpu"],
+            "after": cpu_by_role(SERVER_GROUP, database_name()),
+            "locust": _own_cpu() - _window["locust"],
+            "requests": environment.stats.total.num_requests,
+        }
         with open(CPU_FILE, "w", encoding="utf-8") as handle:
-            json.dump({"seconds": seconds, "requests": requests}, handle)
+            json.dump(window, handle)
 
 
 class Operator(FastHttpUser):

@@ -31,6 +31,7 @@ import argparse
 import json
 import os
 import re
+import resource
 import signal
 import statistics
 import subprocess
@@ -44,7 +45,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tongzheng.settings")
 
-from loopback_server import free_port, server_cpu_seconds, wait_until_up  # noqa: E402 - bench/
+from loopback_server import cpu_by_role, cpu_per_request, database_name, free_port, wait_until_up  # noqa: E402 - bench/
 
 REAL = "/services/status/"
 BARE = "/bench/services/status-bare/"
@@ -141,6 +142,12 @@ def wrk(url: str, script: str, args) -> tuple[float, str]:
     return (float(match.group(1)) if match else 0.0), out
 
 
+def children_cpu() -> float:
+    """CPU seconds of this script's ended children (each wrk round once it has exited)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--duration", type=int, default=15)
@@ -210,6 +217,7 @@ def main() -> int:
     results = {REAL: [], BARE: []}
     outputs = {REAL: [], BARE: []}
     cpu_ms = {REAL: [], BARE: []}
+    shares = {REAL: [], BARE: []}
     try:
         wait_until_up(base + REAL)
         cookie, token = csrf(base)
@@ -233,12 +241,20 @@ def main() -> int:
         load_before = os.getloadavg()
         for _round in range(args.rounds):
             for path in (REAL, BARE):
-                cpu_before = server_cpu_seconds(server.pid)
+                cpu_before, wrk_before = cpu_by_role(server.pid, database_name()), children_cpu()
                 rate, out = wrk(base + path, script.name, args)
                 served = re.search(r"(\d+) requests in", out)
                 if served and int(served.group(1)):
-                    cpu = server_cpu_seconds(server.pid) - cpu_before
-                    cpu_ms[path].append(cpu * 1000 / int(served.group(1)))
+                    requests, cpu_after = (
+                        int(served.group(1)),
+                        cpu_by_role(server.pid, database_name()),
+                    )
+                    cpu = cpu_after["server"] - cpu_before["server"]
+                    cpu_ms[path].append(cpu * 1000 / requests)
+                    wrk_cpu = children_cpu() - wrk_before
+                    shares[path].append(
+                        cpu_per_request(cpu_before, cpu_after, requests, wrk=wrk_cpu)
+                    )
                 results[path].append(rate)
                 outputs[path].append(out)
         load_after = os.getloadavg()
@@ -279,6 +295,10 @@ def main() -> int:
             errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
             if errors:
                 print(f"{path}: non-2xx/3xx responses {errors.group(1)}")
+    print("CPU ms per request by process, each round:")
+    for path in (REAL, BARE):
+        for round_shares in shares[path]:
+            print(f"- {path}: {round_shares}")
     if cpu_ms[REAL] and cpu_ms[BARE]:
         cpu_ratio = statistics.median(cpu_ms[REAL]) / statistics.median(cpu_ms[BARE])
         print(f"server CPU per request, real / bare = {cpu_ratio:.2f}")
