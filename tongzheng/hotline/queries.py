@@ -11,6 +11,7 @@ instance refuses to be saved, so a redacted copy can never overwrite the real ro
 page and API that shows a ticket to staff must read it through this module.
 """
 
+from django.core.exceptions import EmptyResultSet
 from django.db.models import Prefetch, Q
 from django.http import Http404
 
@@ -25,6 +26,7 @@ from tongzheng.hotline.models import (
     Ticket,
     TicketUpdate,
 )
+from tongzheng.hotline.prepared import CompiledInstances
 from tongzheng.hotline.queries_public import PublicFile, PublicUpdate, public_ticket_by_id
 
 VIEW = "hotline.view_ticket"
@@ -95,17 +97,34 @@ def ticket_list(user, queryset=None) -> list[Ticket]:
     return [redact_reporter(ticket, user) for ticket in queryset]
 
 
+# The ticket page's read (and every centre action's), compiled once per connection for
+# each visibility filter.
+_TICKET_BY_NUMBER = CompiledInstances("\x00tz-ticket-number")
+
+
 def ticket_for(user, number: str) -> Ticket:
-    """One visible ticket by number, redacted as needed; 404 when out of scope."""
-    ticket = visible_tickets(user).select_related(
-        "subject", "organisation", "mailbox", "division", "duplicate_of"
-    )
-    # The number is unique: no ORDER BY (``first()`` would add one, and Django hashes
-    # each of the ~100 selected columns of these joins to compile it).
-    ticket = next(iter(ticket.filter(number=number).order_by()[:1]), None)
-    if ticket is None:
+    """One visible ticket by number, redacted as needed; 404 when out of scope.
+
+    The query is ``visible_tickets(user)`` with the related rows the page shows, by
+    number (unique: no ORDER BY). Its compiled SQL is kept per visibility filter: the
+    filter's own SQL and parameters (cheap to compile) are the key, so users whose
+    tickets are the same set share it and any difference in scope gives another query.
+    """
+    visible = visible_tickets(user)
+    using = visible.db
+    try:
+        sql, params = visible.order_by().values_list("pk").query.get_compiler(using).as_sql()
+    except EmptyResultSet:  # ``none()``: nothing is visible
+        raise Http404 from None
+
+    def build(value):
+        related = ("subject", "organisation", "mailbox", "division", "duplicate_of")
+        return visible.select_related(*related).filter(number=value).order_by()[:1]
+
+    found = _TICKET_BY_NUMBER((sql, tuple(params)), build, number, using)
+    if not found:
         raise Http404
-    return redact_reporter(ticket, user)
+    return redact_reporter(found[0], user)
 
 
 def assignments_for(user, permission: str = HANDLE):
