@@ -339,7 +339,9 @@ def _counted_rows(scoped, user, division, department, root, now):
     place = (division and division.path, department and department.pk, root and root.path)
     rows = [
         (index[label], *rest)
-        for _tag, label, *rest in _cached(_compile_key(user, "counts", *place), parts, now)
+        for _tag, label, *rest in _cached(
+            _compile_key(user, "counts", *place, frozenset(index)), parts, now
+        )
     ]
     return rows, set(index.values())
 
