@@ -52,6 +52,11 @@ def _page_labels() -> dict[str, str]:
     return labels
 
 
+def title() -> str:
+    """The title block of ``hotline/tracked.html``."""
+    return _page_labels()["heading"]
+
+
 def _time(value) -> str:
     # As the template shows a datetime: local time in the language's DATETIME_FORMAT.
     return escape(formats.localize(timezone.localtime(value)))

@@ -1,5 +1,7 @@
 """查询工单 read in one query (``queries_public``): what it shows and what it never shows."""
 
+import re
+
 import pytest
 from django.core.cache import cache
 from django.core.files.base import ContentFile
@@ -11,6 +13,7 @@ from django.utils.safestring import mark_safe
 from hypothesis import given
 from hypothesis import strategies as st
 
+from tongzheng.accounts.tests.factories import CitizenFactory
 from tongzheng.hotline import queries, track_page
 from tongzheng.hotline.forms import TrackForm
 from tongzheng.hotline.models import Attachment, TicketUpdate, UpdateKind
@@ -168,3 +171,49 @@ def test_the_track_page_is_spliced_into_the_portal_frame(client, ticket):
     assert response.status_code == 200
     kept = [shell for key, shell in frame._frames.items() if key[0] == "hotline/tracked.html"]
     assert kept and kept[0] is not None
+
+
+def _masked(html: str) -> str:
+    return re.sub(r"[A-Za-z0-9]{64}", "TOKEN", html)
+
+
+def _reference_page(request, number: str) -> str:
+    shown = public_ticket(number)
+    context = {
+        "ticket": shown,
+        "updates": shown.updates,
+        "attachments": shown.files,
+        "appended": False,
+        "code": DEFAULT_CODE,
+        "append_fields": public._empty_append_fields(number, DEFAULT_CODE),
+    }
+    return render_to_string("hotline/tracked.html", context, request=request)
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_the_framed_page_is_the_templates_page_with_one_token(client, ticket, language):
+    # Title and content are written in Python into the portal frame with the shell's token.
+    frame._frames.clear()
+    response = client.post(
+        reverse("hotline:track"),
+        {"number": ticket.number, "code": DEFAULT_CODE},
+        HTTP_ACCEPT_LANGUAGE=language,
+    )
+    html = response.content.decode()
+    assert len(set(re.findall(r"[A-Za-z0-9]{64}", html))) == 1
+    with translation.override(language):
+        reference = _reference_page(response.wsgi_request, ticket.number)
+    assert _masked(html) == _masked(reference)
+
+
+def test_a_signed_in_reporter_gets_the_templates_page(client, ticket):
+    # No frame for a signed-in visitor (their name is in the header): the template shows
+    # the content written in Python, as ``body``.
+    client.force_login(CitizenFactory())
+    response = client.post(
+        reverse("hotline:track"), {"number": ticket.number, "code": DEFAULT_CODE}
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "已修复。" in html and "内部记录" not in html
+    assert _masked(html) == _masked(_reference_page(response.wsgi_request, ticket.number))

@@ -189,20 +189,48 @@ def _tracked(request, ticket, code, *, append_form=None, status=200, appended=Fa
         "appended": appended,
         "code": code,  # the files' download forms post it again, as the 追加 form does
     }
-    if append_form is None:
-        context["body"] = mark_safe(  # noqa: S308 - every value escaped by track_page
-            track_page.content(
-                ticket,
-                code=code,
-                csrf_token=get_token(request),
-                append_fields=_empty_append_fields(ticket.number, code),
-                appended=appended,
-            )
-        )
-    else:
+    if append_form is not None:
         context["append_form"] = append_form
-    # The portal shell spliced around the page's blocks (portal.frame): same bytes as render().
-    return HttpResponse(frame.render_page(request, "hotline/tracked.html", context), status=status)
+        html = frame.render_page(request, "hotline/tracked.html", context)
+        return HttpResponse(html, status=status)
+
+    def body(csrf_token: str) -> str:
+        return track_page.content(
+            ticket,
+            code=code,
+            csrf_token=csrf_token,
+            append_fields=_empty_append_fields(ticket.number, code),
+            appended=appended,
+        )
+
+    # The portal shell spliced around the page's blocks, both written in Python with the
+    # shell's own CSRF token (portal.frame: same bytes as render(), one token a page).
+    # Where the frame renders the template instead (a signed-in visitor, messages), the
+    # template shows ``body``, written only then.
+    context["body"] = _WrittenOnUse(lambda: body(get_token(request)))
+    html = frame.render_page(
+        request,
+        "hotline/tracked.html",
+        context,
+        blocks=lambda csrf_token: {"title": track_page.title(), "content": body(csrf_token)},
+    )
+    return HttpResponse(html, status=status)
+
+
+class _WrittenOnUse:
+    """HTML written by ``write()`` when a template first shows it (``{{ body }}``)."""
+
+    def __init__(self, write):
+        self._write = write
+
+    def __bool__(self) -> bool:
+        return True
+
+    def __str__(self) -> str:
+        # A template renders str(value): safe, so not escaped again.
+        return mark_safe(self._write())  # noqa: S308 - every value escaped by track_page
+
+    __html__ = __str__
 
 
 def track_not_found(request, form):
