@@ -176,9 +176,12 @@ class StyledForm(forms.Form):
             else:
                 css = "form-control"
             widget.attrs.setdefault("class", css)
+            # ``is``, not ``==``: Django's own message is this very lazy object (Field's
+            # default_error_messages), and comparing lazy strings translates both, ~50
+            # gettext calls a form that cost more than building the form.
             if (
                 self.name_required_fields
-                and field.error_messages.get("required") == DEFAULT_REQUIRED
+                and field.error_messages.get("required") is DEFAULT_REQUIRED
                 and field.label
             ):
                 # Django's "这个字段是必填项。" reads oddly beside a Chinese label; the
