@@ -7,6 +7,7 @@ ticket is found, in scope, by ``queries.ticket_for`` first; these read only rows
 ticket, so their SQL differs by the ticket's id alone.
 """
 
+import datetime
 import weakref
 
 from django.db import DEFAULT_DB_ALIAS, connections
@@ -53,45 +54,57 @@ class TicketRows:
 
 
 class CompiledInstances:
-    """A queryset of model instances (``select_related`` included) compiled to SQL once
-    per connection and ``key``, then run with another value: ``queries.ticket_for``,
-    whose five joined tables (~100 columns) cost Django ~7,000 Python calls to compile on
-    every ticket page and every centre action, several times what running it costs.
+    """A queryset of model instances (``select_related`` and annotations included)
+    compiled to SQL once per connection and ``key``, then run with other values:
+    ``queries.ticket_for``, whose five joined tables (~100 columns) cost Django ~7,000
+    Python calls to compile on every ticket page and every centre action, several times
+    what running it costs, and the centre's ticket list.
 
-    Called with ``key``, ``build`` and the value: ``build(value)`` returns the queryset,
-    built and compiled (with the placeholder as the value) only when the key is new, so
-    the key must stand for everything else the SQL depends on (for ``ticket_for``: the
-    visibility filter's own compiled SQL and parameters). The instances are made as Django's ``ModelIterable`` makes them (the
-    same ``from_db`` and related populators, the same converters), so they are the
-    queryset's own: complete, saveable, with their related objects cached.
+    Called with ``key``, ``build`` and ``values``: ``build(*placeholders)`` returns the
+    queryset, built and compiled with ``placeholders`` (one per value, each a value that
+    nothing else in the query can equal) only when the key is new, so the key must stand
+    for everything else the SQL depends on (for ``ticket_for``: the visibility filter's
+    own compiled SQL and parameters). Each placeholder's parameters are then swapped for
+    its value. The instances are made as Django's ``ModelIterable`` makes them (the same
+    ``from_db`` and related populators, the same converters), so they are the
+    queryset's own: complete or with the same deferred fields, saveable, with their
+    related objects cached.
     """
 
     #: Keys kept per connection; more (many users with different scopes) start afresh.
     MAX_KEYS = 1000
 
-    def __init__(self, placeholder):
-        self._placeholder = placeholder
+    def __init__(self):
         self._compiled = weakref.WeakKeyDictionary()  # connection -> {key: compiled}
 
-    def _compile(self, build, connection):
-        compiler = build(self._placeholder).query.get_compiler(connection=connection)
-        sql, params = compiler.as_sql()  # also fills select and klass_info
+    @staticmethod
+    def _compile(build, placeholders, connection):
+        compiler = build(*placeholders).query.get_compiler(connection=connection)
+        sql, params = compiler.as_sql()  # also fills select, klass_info and annotations
         params = list(params)
-        if params.count(self._placeholder) != 1:
-            raise ValueError("the value must be exactly one parameter of the query")
+        slots = []
+        for number, placeholder in enumerate(placeholders):
+            sent = _adapted(placeholder, connection)
+            found = [
+                position
+                for position, param in enumerate(params)
+                if type(param) is type(sent) and param == sent
+            ]
+            if not found:
+                raise ValueError(f"placeholder {placeholder!r} is not a parameter of the query")
+            slots.extend((position, number) for position in found)
         select, klass_info = compiler.select, compiler.klass_info
-        if compiler.annotation_col_map:
-            raise ValueError("annotations are not supported")
         start, end = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
         init_list = [column[0].target.attname for column in select[start:end]]
         populators = get_related_populators(klass_info, select, connection.alias)
         fields = [column[0] for column in select[: compiler.col_count]]
         converters = list(compiler.get_converters(fields).items())
+        annotations = list(compiler.annotation_col_map.items())
         model = klass_info["model"]
-        slot = params.index(self._placeholder)
-        return sql, params, slot, converters, model, start, end, init_list, populators
+        return (sql, params, slots, converters, model, start, end, init_list, populators,
+                annotations)  # fmt: skip
 
-    def __call__(self, key, build, value, using: str = DEFAULT_DB_ALIAS) -> list:
+    def __call__(self, key, build, placeholders, values, using: str = DEFAULT_DB_ALIAS) -> list:
         connection = connections[using]
         compiled_by_key = self._compiled.get(connection)
         if compiled_by_key is None:
@@ -100,10 +113,14 @@ class CompiledInstances:
         if compiled is None:
             if len(compiled_by_key) >= self.MAX_KEYS:
                 compiled_by_key.clear()
-            compiled = compiled_by_key[key] = self._compile(build, connection)
-        sql, params, slot, converters, model, start, end, init_list, populators = compiled
+            compiled = self._compile(build, placeholders, connection)
+            compiled_by_key[key] = compiled
+        sql, params, slots, converters, model, start, end, init_list, populators, annotations = (
+            compiled
+        )
         params = params.copy()
-        params[slot] = value
+        for position, number in slots:
+            params[position] = _adapted(values[number], connection)
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             rows = cursor.fetchall()
@@ -117,5 +134,15 @@ class CompiledInstances:
             instance = model.from_db(using, init_list, row[start:end])
             for populator in populators:
                 populator.populate(row, instance)
+            for name, position in annotations:
+                setattr(instance, name, row[position])
             instances.append(instance)
         return instances
+
+
+def _adapted(value, connection):
+    """``value`` as the ORM passes it to the database driver: datetimes through the
+    backend's adapter (a string on SQLite), anything else as it is."""
+    if isinstance(value, datetime.datetime):
+        return connection.ops.adapt_datetimefield_value(value)
+    return value

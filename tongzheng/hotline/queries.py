@@ -97,9 +97,21 @@ def ticket_list(user, queryset=None) -> list[Ticket]:
     return [redact_reporter(ticket, user) for ticket in queryset]
 
 
+def visibility_key(visible) -> tuple | None:
+    """The SQL and parameters of ``visible`` (a ``visible_tickets`` queryset): equal keys
+    are the same set of tickets, for keeping queries compiled from it
+    (``hotline.prepared.CompiledInstances``). None when nothing is visible."""
+    try:
+        sql, params = visible.order_by().values_list("pk").query.get_compiler(visible.db).as_sql()
+    except EmptyResultSet:  # ``none()``
+        return None
+    return (sql, tuple(params))
+
+
 # The ticket page's read (and every centre action's), compiled once per connection for
 # each visibility filter.
-_TICKET_BY_NUMBER = CompiledInstances("\x00tz-ticket-number")
+_TICKET_BY_NUMBER = CompiledInstances()
+_NUMBER = "\x00tz-ticket-number"  # never sent: stands for the number while compiling
 
 
 def ticket_for(user, number: str) -> Ticket:
@@ -111,17 +123,15 @@ def ticket_for(user, number: str) -> Ticket:
     tickets are the same set share it and any difference in scope gives another query.
     """
     visible = visible_tickets(user)
-    using = visible.db
-    try:
-        sql, params = visible.order_by().values_list("pk").query.get_compiler(using).as_sql()
-    except EmptyResultSet:  # ``none()``: nothing is visible
-        raise Http404 from None
+    key = visibility_key(visible)
+    if key is None:
+        raise Http404
 
     def build(value):
         related = ("subject", "organisation", "mailbox", "division", "duplicate_of")
         return visible.select_related(*related).filter(number=value).order_by()[:1]
 
-    found = _TICKET_BY_NUMBER((sql, tuple(params)), build, number, using)
+    found = _TICKET_BY_NUMBER(key, build, (_NUMBER,), (number,), visible.db)
     if not found:
         raise Http404
     return redact_reporter(found[0], user)
