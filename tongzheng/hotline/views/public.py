@@ -23,7 +23,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from tongzheng.hotline import queries, ratelimit, track_page
+from tongzheng.hotline import queries, ratelimit, receipt_page, track_page
 from tongzheng.hotline.actions import intake as actions
 from tongzheng.hotline.forms import (
     NOT_ACCEPTED_12310,
@@ -55,7 +55,18 @@ def _initial(request) -> dict:
 def _receipt(request, ticket, code, *, files: int):
     # ``files``: how many the reporter sent (and the action stored); no COUNT query.
     context = {"ticket": ticket, "code": code, "attachment_count": files}
-    response = HttpResponse(frame.render_page(request, "hotline/receipt.html", context))
+    html = frame.render_page(
+        request,
+        "hotline/receipt.html",
+        context,
+        # The portal shell around blocks written in Python (receipt_page); a signed-in
+        # citizen's receipt (no frame) is the template's.
+        blocks=lambda _csrf_token: {
+            "title": receipt_page.title(),
+            "content": receipt_page.content(ticket, code=code, attachment_count=files),
+        },
+    )
+    response = HttpResponse(html)
     response["Cache-Control"] = "no-store"
     return response
 
