@@ -259,8 +259,11 @@ def find_application(number: str, code: str) -> Application | None:
 def minute(at: datetime.datetime | None, zone=None) -> str:
     """``Y-m-d H:i`` of the aware ``at`` in ``zone`` (default: the current time zone), as
     the ``date`` filter would show it (``timezone.localtime`` is ``astimezone`` after a
-    check for naive values, which the database never gives)."""
-    return f"{at.astimezone(zone or timezone.get_current_timezone()):%Y-%m-%d %H:%M}" if at else ""
+    check for naive values, which the database never gives). ``isoformat`` to the minute
+    gives the same digits at about half strftime's cost (the status page shows ~9)."""
+    if not at:
+        return ""
+    return at.astimezone(zone or timezone.get_current_timezone()).isoformat(" ", "minutes")[:16]
 
 
 #: The status page's headings (``view.labels``): the page is the public hot path, and a
@@ -331,18 +334,9 @@ class StatusView:
     closed_at: datetime.datetime | None = None
     events: list[PublicEvent] = field(default_factory=list)
     labels: dict[str, str] = field(default_factory=dict)  # FIELD_LABELS, translated
-
-    @property
-    def submitted_text(self) -> str:
-        return minute(self.submitted_at)
-
-    @property
-    def accepted_text(self) -> str:
-        return minute(self.accepted_at)
-
-    @property
-    def closed_text(self) -> str:
-        return minute(self.closed_at)
+    submitted_text: str = ""
+    accepted_text: str = ""
+    closed_text: str = ""
 
     @property
     def due_text(self) -> str:
@@ -396,18 +390,23 @@ def application_status(application: Application) -> StatusView:
         )
         for at, to_status, action, note in event_rows
     ]
+    submitted, accepted, closed = (
+        application.submitted_at,
+        application.accepted_at,
+        application.closed_at,
+    )
     return StatusView(
         number=application.number,
         item_name=item,
         organisation_name=organisation,
         status=application.status,
         status_label=labels[application.status],
-        submitted_at=application.submitted_at,
-        accepted_at=application.accepted_at,
-        due_date=timezone.localdate(application.due_at) if application.due_at else None,
+        submitted_at=submitted,
+        accepted_at=accepted,
+        due_date=application.due_at.astimezone(zone).date() if application.due_at else None,
         # The working calendar is read only for a due date the page shows.
         remaining_working_days=application.remaining_working_days()
-        if application.due_at and not application.closed_at
+        if application.due_at and not closed
         else None,
         current_stage=stage or "",
         supplement_materials=[m.name for m in supplement.materials.all()] if supplement else [],
@@ -417,9 +416,12 @@ def application_status(application: Application) -> StatusView:
         else "",
         licence_number=(licence or "") if has_result else "",
         has_document=bool(has_result and document),
-        closed_at=application.closed_at,
+        closed_at=closed,
         events=events,
         labels=_translated_once("fields", FIELD_LABELS.items),
+        submitted_text=minute(submitted, zone),
+        accepted_text=minute(accepted, zone),
+        closed_text=minute(closed, zone),
     )
 
 
