@@ -4,13 +4,20 @@ The machine is shared, so wall-clock throughput is noisy; CPU time of this proce
 the query count per request are not. Each request goes through the whole WSGI handler
 (every middleware, URL resolution, CSRF check, template rendering) exactly as granian
 calls it, minus the socket. Prints, per endpoint, the median CPU milliseconds per request
-over ``--rounds`` rounds of ``--requests`` requests and the queries per request;
-``--profile real|bare`` prints a cProfile of one round instead.
+over ``--rounds`` rounds of ``--requests`` requests, the queries per request and what the
+real page costs beyond the bare view (real minus bare: only that work moves the ratio);
+``--profile real|bare`` prints a cProfile of one round instead, ``--profile diff`` the
+functions whose calls and own time differ most between the two.
+
+The cache is the product's: Redis when ``REDIS_URL`` is set, as in production and as
+``bench/services_status.py``'s granian server gets it from the same environment (the
+status lookup's rate-limit check is then a Redis round trip the bare view does not make);
+without it each process's own memory, which production never uses with several workers.
 
 Usage (any PostgreSQL database with demo applications)::
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/tz_city \\
-        .venv/bin/python bench/services_status_profile.py [--profile real]
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/tz_city REDIS_URL=redis://127.0.0.1:6379/5 \\
+        .venv/bin/python bench/services_status_profile.py [--profile real|bare|diff]
 """
 
 import argparse
@@ -88,7 +95,7 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--sample", type=int, default=500)
     parser.add_argument("--seed", type=int, default=2026)
-    parser.add_argument("--profile", choices=("real", "bare"))
+    parser.add_argument("--profile", choices=("real", "bare", "diff"))
     parser.add_argument("--sql", action="store_true", help="print the real page's queries")
     parser.add_argument(
         "--prepare-ab",
@@ -142,6 +149,8 @@ def main() -> int:
                 print(path, query["sql"][:400])
     reset_queries()
 
+    if args.profile == "diff":
+        return profile_diff(args, run)
     if args.profile:
         path = REAL if args.profile == "real" else BARE
         profiler = cProfile.Profile(time.process_time)
@@ -172,7 +181,10 @@ def main() -> int:
         for path in (REAL, BARE):
             costs[path].append(run(path))
     real, bare = statistics.median(costs[REAL]), statistics.median(costs[BARE])
-    print(f"{len(pairs)} pairs, {args.rounds} rounds x {args.requests} requests, alternating")
+    print(
+        f"{len(pairs)} pairs, {args.rounds} rounds x {args.requests} requests, alternating; "
+        f"cache {cache_backend()}"
+    )
     print(f"real page {len(page):,} bytes")
     for label, path in (("real", REAL), ("bare", BARE)):
         rounds = ", ".join(f"{c:.2f}" for c in costs[path])
@@ -182,8 +194,47 @@ def main() -> int:
         )
     print(
         f"real / bare: CPU {real / bare:.2f}, calls {calls[REAL] / calls[BARE]:.2f}; "
-        f"load average {os.getloadavg()[0]:.1f}"
+        f"real - bare: CPU {real - bare:.2f} ms, {calls[REAL] - calls[BARE]:,.0f} Python calls "
+        f"(the page's own work); load average {os.getloadavg()[0]:.1f}"
     )
+    return 0
+
+
+def cache_backend() -> str:
+    from django.core.cache import caches
+
+    backend = caches["default"]
+    name = type(backend).__name__
+    return f"{name} ({backend._server})" if hasattr(backend, "_server") else name
+
+
+def profile_diff(args, run) -> int:
+    """Per function: calls and own CPU per request of the real page minus the bare view's
+    (one profiled round each), the largest differences first."""
+    stats = {}
+    for path in (REAL, BARE):
+        profiler = cProfile.Profile(time.process_time)
+        profiler.enable()
+        run(path)
+        profiler.disable()
+        stats[path] = {
+            (name.rsplit("site-packages/", 1)[-1], line, function): (calls, own, cumulative)
+            for (name, line, function), (_p, calls, own, cumulative, _c) in pstats.Stats(
+                profiler
+            ).stats.items()
+        }
+    real, bare = stats[REAL], stats[BARE]
+    rows = []
+    for key in real.keys() | bare.keys():
+        r, b = real.get(key, (0, 0, 0)), bare.get(key, (0, 0, 0))
+        rows.append((key, (r[0] - b[0]) / args.requests, (r[1] - b[1]) * 1e6 / args.requests))
+    print(
+        f"real - bare per request (profiled, so times are inflated): "
+        f"{sum(row[1] for row in rows):,.0f} calls, {sum(row[2] for row in rows):,.0f} us own time"
+    )
+    print(f"{'calls':>8} {'own us':>8}  function")
+    for (name, line, function), calls, own in sorted(rows, key=lambda row: -abs(row[2]))[:40]:
+        print(f"{calls:8.1f} {own:8.1f}  {name}:{line}({function})")
     return 0
 
 
