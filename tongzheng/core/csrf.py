@@ -6,7 +6,10 @@ drawn by ``secrets.choice``: 32 reads of the random source and ~200 µs of CPU, 
 the status lookup page spends on its own content. This draws the same mask — 32
 characters uniform over ``CSRF_ALLOWED_CHARS``, from the same source (``os.urandom``, as
 ``secrets`` uses) — from one read, by rejection sampling (bytes at or above the largest
-multiple of 62 are dropped, so no character is more likely than another): ~25 µs.
+multiple of 62 are dropped, so no character is more likely than another). The bytes are
+filtered and mapped by ``bytes.translate`` and the cipher is read from a table of the
+62 × 62 sums, so no Python runs per character: ~9 µs on a loaded machine (~15 µs with a
+generator per byte and per character, which was the first version of this module).
 
 Only the mask's drawing changes; the cipher is Django's (its test:
 ``_unmask_cipher_token`` gives the secret back), the check is Django's middleware, and
@@ -19,26 +22,32 @@ import os
 from django.middleware import csrf
 
 _CHARS = csrf.CSRF_ALLOWED_CHARS
-_INDEX = {char: position for position, char in enumerate(_CHARS)}
 _BASE = len(_CHARS)
 _LIMIT = 256 - 256 % _BASE  # bytes below this map evenly onto the 62 characters
+#: byte -> the character it draws (bytes at or above _LIMIT are deleted before).
+_DRAW = bytes(ord(_CHARS[byte % _BASE]) for byte in range(256))
+_REJECTED = bytes(range(_LIMIT, 256))
+#: (secret character, mask character) -> cipher character: Django's (x + y) % 62.
+_ADD = {
+    (secret, mask): _CHARS[(i + j) % _BASE]
+    for i, secret in enumerate(_CHARS)
+    for j, mask in enumerate(_CHARS)
+}
 
 
-def random_mask(length: int = csrf.CSRF_SECRET_LENGTH) -> list[int]:
-    """``length`` positions in CSRF_ALLOWED_CHARS, uniform and independent."""
-    picks: list[int] = []
-    while len(picks) < length:
-        picks.extend(byte % _BASE for byte in os.urandom(length + 16) if byte < _LIMIT)
-    return picks[:length]
+def random_mask(length: int = csrf.CSRF_SECRET_LENGTH) -> str:
+    """``length`` characters of CSRF_ALLOWED_CHARS, uniform and independent: the random
+    bytes filtered and mapped by ``bytes.translate`` (one C loop, no Python per byte)."""
+    mask = b""
+    while len(mask) < length:
+        mask += os.urandom(length + 16).translate(_DRAW, _REJECTED)
+    return mask[:length].decode("ascii")
 
 
 def mask_cipher_secret(secret: str) -> str:
     """Django's ``_mask_cipher_secret``: mask + (secret + mask) character by character."""
     mask = random_mask(len(secret))
-    cipher = "".join(
-        _CHARS[(_INDEX[char] + shift) % _BASE] for char, shift in zip(secret, mask, strict=True)
-    )
-    return "".join(_CHARS[shift] for shift in mask) + cipher
+    return mask + "".join(map(_ADD.__getitem__, zip(secret, mask, strict=True)))
 
 
 def install() -> None:

@@ -25,6 +25,19 @@ def test_django_unmasks_the_token_to_the_secret():
         assert django_csrf._unmask_cipher_token(token) == secret
 
 
+def test_the_cipher_is_djangos():
+    secret = django_csrf._get_new_csrf_string()
+    for _ in range(50):
+        token = csrf.mask_cipher_secret(secret)
+        chars = django_csrf.CSRF_ALLOWED_CHARS
+        mask, cipher = token[:32], token[32:]
+        expected = "".join(
+            chars[(chars.index(s) + chars.index(m)) % len(chars)]
+            for s, m in zip(secret, mask, strict=True)
+        )
+        assert cipher == expected
+
+
 def test_every_page_gets_a_fresh_mask():
     request = RequestFactory().get("/")
     tokens = {django_csrf.get_token(request) for _ in range(50)}
@@ -34,8 +47,8 @@ def test_every_page_gets_a_fresh_mask():
 
 
 def test_the_mask_covers_every_character_evenly():
-    counts = Counter(position for _ in range(2_000) for position in csrf.random_mask())
-    assert set(counts) == set(range(62))
+    counts = Counter(char for _ in range(2_000) for char in csrf.random_mask())
+    assert set(counts) == set(django_csrf.CSRF_ALLOWED_CHARS)
     expected = 2_000 * 32 / 62  # ~1,032 each
     # Rejection sampling leaves no bias; a modulo bias would give the first 8 characters
     # ~4/3 of the others (~1,290 against ~1,000), far outside this band.
