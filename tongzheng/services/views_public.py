@@ -682,6 +682,9 @@ def status_result_download(request):
 
 
 urlpatterns = [
+    # The status lookup first: Django tries the patterns in order on every request, and it
+    # is the public hot path (issue 4). No two of these routes match the same path.
+    path("services/status/", status, name="public_status"),
     path("services/", guide_list, name="public_guides"),
     path("services/powers/", powers, name="public_powers"),
     path("services/items/<int:pk>/", guide, name="public_guide"),
@@ -692,7 +695,6 @@ urlpatterns = [
     ),
     path("services/items/<int:pk>/apply/", apply, name="public_apply"),
     path("services/mine/", mine, name="public_mine"),
-    path("services/status/", status, name="public_status"),
     path("services/status/result/", status_result_download, name="public_status_result"),
     path("services/applications/<str:number>/", application_page, name="public_application"),
     path("services/applications/<str:number>/details/<slug:part>/", details, name="public_details"),
