@@ -18,7 +18,7 @@ used only then. Within the division, candidates closer than 250 m score higher.
 
 import math
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.db.models import Q
@@ -26,6 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tongzheng.hotline.models import Ticket, TicketStatus
+from tongzheng.hotline.prepared import CompiledInstances
 
 CANDIDATES = 300
 CALLER_CANDIDATES = 50
@@ -114,31 +115,54 @@ _LATITUDE, _LONGITUDE = _AT["latitude"], _AT["longitude"]
 _PHONE, _TOKENS = _AT["reporter_phone_index"], _AT["search_tokens"]
 
 
-def _candidates(ticket: Ticket, since, metres: float) -> dict[int, tuple]:
-    """pk -> the row (``_ATTNAMES``) of each candidate, the caller's first."""
-    base = (
+# The caller's and the division's candidate queries, compiled once per connection (their
+# compiling was half of the finder's Python work); stand-ins for the values while compiling:
+_QUERIES = CompiledInstances()
+_SINCE = datetime(1901, 1, 1, 0, 0, 3, 303, tzinfo=UTC)
+_EXCLUDED = -7_340_032_201
+_PHONE_INDEX = "\x00tz-phone-index"
+_DIVISION_PATH = "\x00tz-division-path"
+
+
+def _base(since, excluded):
+    return (
         Ticket.objects.filter(created_at__gte=since)
-        .exclude(pk=ticket.pk)
+        .exclude(pk=excluded)
         .exclude(status__in=EXCLUDED_STATUSES)
         .order_by("-created_at", "-id")
         .values_list(*_ATTNAMES)
     )
+
+
+def _candidates(ticket: Ticket, since, metres: float) -> dict[int, tuple]:
+    """pk -> the row (``_ATTNAMES``) of each candidate, the caller's first."""
     found: dict[int, tuple] = {}
+    # A ticket not saved yet excludes no row (no id is 0; "id = NULL" would exclude all).
+    excluded = ticket.pk if ticket.pk is not None else 0
     if ticket.reporter_phone_index:
-        for row in base.filter(reporter_phone_index=ticket.reporter_phone_index)[
-            :CALLER_CANDIDATES
-        ]:
+        rows = _QUERIES(
+            "caller",
+            lambda s, e, p: _base(s, e).filter(reporter_phone_index=p)[:CALLER_CANDIDATES],
+            (_SINCE, _EXCLUDED, _PHONE_INDEX),
+            (since, excluded, ticket.reporter_phone_index),
+        )
+        for row in rows:
             found[row[_PK]] = row
     # The division path is indexed; latitude and longitude are not, so the bounding box is
     # used only for a ticket without a division (an OR of both would scan the window).
-    place = None
     if ticket.division_path:
-        place = Q(division_path=ticket.division_path)
+        rows = _QUERIES(
+            "division",
+            lambda s, e, d: _base(s, e).filter(division_path=d)[:CANDIDATES],
+            (_SINCE, _EXCLUDED, _DIVISION_PATH),
+            (since, excluded, ticket.division_path),
+        )
     elif _has_point(ticket):
-        place = _bounding_box(ticket, metres)
-    if place is not None:
-        for row in base.filter(place)[:CANDIDATES]:
-            found.setdefault(row[_PK], row)
+        rows = _base(since, excluded).filter(_bounding_box(ticket, metres))[:CANDIDATES]
+    else:
+        rows = ()
+    for row in rows:
+        found.setdefault(row[_PK], row)
     return found
 
 

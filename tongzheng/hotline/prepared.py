@@ -1,4 +1,5 @@
-"""Fixed-shape reads of one ticket's own rows, compiled to SQL once per database connection.
+"""Fixed-shape reads of one ticket's own rows, compiled to SQL once per database connection
+(and prepared statements on PostgreSQL: planning them cost it more than running them).
 
 The ticket page reads the ticket's history, assignments, disputes, extensions, files and
 merged duplicates: six small indexed queries whose building and compiling by the ORM cost
@@ -13,7 +14,7 @@ import weakref
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models.query import get_related_populators
 
-from tongzheng.core.prepared import PreparedQuery
+from tongzheng.core.prepared import PreparedQuery, preparing_cursor
 
 #: Stands for the ticket's id while the SQL is compiled (never sent; no id is negative).
 _TICKET_ID = -7_340_032_001
@@ -40,6 +41,7 @@ class TicketRows:
         self._query = PreparedQuery(
             lambda ticket_id: build(ticket_id).values_list(*self._fields, *self._names.values()),
             _TICKET_ID,
+            prepare=True,
         )
 
     def __call__(self, ticket_id: int, using: str = DEFAULT_DB_ALIAS) -> list:
@@ -60,6 +62,8 @@ class CompiledInstances:
     Python calls to compile on every ticket page and every centre action, several times
     what running it costs, and the centre's ticket list.
 
+    A ``values_list`` queryset gives its rows as tuples instead.
+
     Called with ``key``, ``build`` and ``values``: ``build(*placeholders)`` returns the
     queryset, built and compiled with ``placeholders`` (one per value, each a value that
     nothing else in the query can equal) only when the key is new, so the key must stand
@@ -74,12 +78,17 @@ class CompiledInstances:
     #: Keys kept per connection; more (many users with different scopes) start afresh.
     MAX_KEYS = 1000
 
-    def __init__(self):
+    def __init__(self, *, prepare: bool = False):
+        # ``prepare``: a server-side prepared statement on PostgreSQL, as
+        # ``core.prepared.PreparedQuery(prepare=True)``: for a query whose plan does not
+        # depend on the values (PostgreSQL may keep one generic plan after five runs).
+        self.prepare = prepare
         self._compiled = weakref.WeakKeyDictionary()  # connection -> {key: compiled}
 
     @staticmethod
     def _compile(build, placeholders, connection):
-        compiler = build(*placeholders).query.get_compiler(connection=connection)
+        query = build(*placeholders).query
+        compiler = query.get_compiler(connection=connection)
         sql, params = compiler.as_sql()  # also fills select, klass_info and annotations
         params = list(params)
         slots = []
@@ -94,11 +103,13 @@ class CompiledInstances:
                 raise ValueError(f"placeholder {placeholder!r} is not a parameter of the query")
             slots.extend((position, number) for position in found)
         select, klass_info = compiler.select, compiler.klass_info
+        fields = [column[0] for column in select[: compiler.col_count]]
+        converters = list(compiler.get_converters(fields).items())
+        if query.values_select:  # a ``values_list``: the rows as tuples
+            return (sql, params, slots, converters, None, 0, 0, [], [], [])
         start, end = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
         init_list = [column[0].target.attname for column in select[start:end]]
         populators = get_related_populators(klass_info, select, connection.alias)
-        fields = [column[0] for column in select[: compiler.col_count]]
-        converters = list(compiler.get_converters(fields).items())
         annotations = list(compiler.annotation_col_map.items())
         model = klass_info["model"]
         return (sql, params, slots, converters, model, start, end, init_list, populators,
@@ -121,7 +132,8 @@ class CompiledInstances:
         params = params.copy()
         for position, number in slots:
             params[position] = _adapted(values[number], connection)
-        with connection.cursor() as cursor:
+        prepared = self.prepare and connection.vendor == "postgresql"
+        with preparing_cursor(connection) if prepared else connection.cursor() as cursor:
             cursor.execute(sql, params)
             rows = cursor.fetchall()
         instances = []
@@ -131,6 +143,9 @@ class CompiledInstances:
                 for position, (functions, expression) in converters:
                     for function in functions:
                         row[position] = function(row[position], expression, connection)
+            if model is None:
+                instances.append(tuple(row))
+                continue
             instance = model.from_db(using, init_list, row[start:end])
             for populator in populators:
                 populator.populate(row, instance)

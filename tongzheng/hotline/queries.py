@@ -109,8 +109,9 @@ def visibility_key(visible) -> tuple | None:
 
 
 # The ticket page's read (and every centre action's), compiled once per connection for
-# each visibility filter.
-_TICKET_BY_NUMBER = CompiledInstances()
+# each visibility filter; a prepared statement on PostgreSQL (by a unique number: one
+# plan fits every value), whose planning of the five-table join cost more than running it.
+_TICKET_BY_NUMBER = CompiledInstances(prepare=True)
 _NUMBER = "\x00tz-ticket-number"  # never sent: stands for the number while compiling
 
 
