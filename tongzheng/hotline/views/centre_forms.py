@@ -103,6 +103,19 @@ class TicketFilterForm(forms.Form):
     )
 
 
+class _SharedFields(dict):
+    """The filter form's fields, shared by its instances instead of deep-copied for each
+    (Django's default, about 1,400 Python calls for these eight on every list page): the
+    list never changes a field, widget or choice of an instance; the 诉求分类 field's
+    queryset is read afresh at each use."""
+
+    def __deepcopy__(self, memo):
+        return dict(self)
+
+
+TicketFilterForm.base_fields = _SharedFields(TicketFilterForm.base_fields)
+
+
 class OrganisationPicker(forms.Widget):
     """承办单位 by name search instead of a drop-down of the whole division.
 
