@@ -11,7 +11,9 @@ Usage (prepares like ``bench/hotline_load.py``: renews bench_op_00's TOTP key)::
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/tz_bench .venv/bin/python bench/hotline_pages.py
 
 Options: --samples per page (default 20), --seed (the demo seed, default 2026),
---profile SUBSTRING (cProfile of the pages whose name contains it: the top functions).
+--profile SUBSTRING (cProfile of the pages whose name contains it: the top functions),
+--pg-cpu (a column of PostgreSQL's own CPU per request: its backend's utime + stime over
+the samples, in 10 ms ticks, so use --samples 50 or more).
 
 Columns: wall time, this process's CPU time (``time.process_time``: Python, templates,
 the driver's side of the queries; PostgreSQL's own CPU is not in it), SQL queries and
@@ -52,6 +54,11 @@ def main() -> int:
     parser.add_argument("--samples", type=int, default=20)
     parser.add_argument("--seed", type=int, default=2026, help="the demo seed")
     parser.add_argument("--profile", default="", help="cProfile pages whose name contains this")
+    parser.add_argument(
+        "--pg-cpu",
+        action="store_true",
+        help="also PostgreSQL's own CPU per request (its backend's /proc/self/stat; superuser)",
+    )
     args = parser.parse_args()
 
     import django
@@ -145,6 +152,7 @@ def main() -> int:
         request()  # warm caches and the connection
         times, cpus, queries, calls, statuses = [], [], [], [], set()
         profiler = cProfile.Profile() if args.profile and args.profile in name else None
+        server = backend_cpu_ms() if args.pg_cpu else 0.0
         for _ in range(args.samples):
             cache_calls[0] = 0
             with CaptureQueriesContext(connection) as captured:
@@ -157,8 +165,12 @@ def main() -> int:
                 times.append((time.perf_counter() - started) * 1000)
                 cpus.append((time.process_time() - cpu) * 1000)
             queries.append(len(captured))
+            # Kept now: the next request's request_started signal empties the query log.
+            last_queries = list(captured.captured_queries)
             calls.append(cache_calls[0])
             statuses.add(response.status_code)
+        # PostgreSQL's CPU over the samples (clock ticks of 10 ms: use 50+ samples).
+        server = (backend_cpu_ms() - server) / args.samples if args.pg_cpu else None
         # Python function calls of one more request: a measure of the work that the other
         # processes on a busy machine do not change (CPU milliseconds do).
         counter = cProfile.Profile()
@@ -176,6 +188,7 @@ def main() -> int:
                 statistics.median(queries),
                 statistics.median(calls),
                 py_calls / 1000,
+                server,
             )
         )
         if profiler:
@@ -200,7 +213,7 @@ def main() -> int:
                 )
             print(f"## {name}: cProfile of {args.samples} requests\n{out.getvalue()}")
             print(f"## {name}: the last request's queries")
-            for query in captured.captured_queries:
+            for query in last_queries:
                 print(f"- ({query['time']} s) {query['sql'][:400]}")
     load_after = os.getloadavg()[0]
     print(
@@ -208,16 +221,18 @@ def main() -> int:
         f"{login_ms:.0f} ms; load average {load_before:.1f} before / {load_after:.1f} after"
     )
     print()
+    pg_head, pg_rule = (" PG CPU ms |", "---:|") if args.pg_cpu else ("", "")
     print(
         "| request | status | median ms | max ms | CPU ms | queries | cache calls "
-        "| Python calls (k) |"
+        f"| Python calls (k) |{pg_head}"
     )
-    print("|---|---|---:|---:|---:|---:|---:|---:|")
-    for name, statuses, median, worst, cpu, count, calls, py_calls in rows:
+    print(f"|---|---|---:|---:|---:|---:|---:|---:|{pg_rule}")
+    for name, statuses, median, worst, cpu, count, calls, py_calls, server in rows:
         codes = ", ".join(str(code) for code in sorted(statuses))
+        pg = f" {server:.2f} |" if args.pg_cpu else ""
         print(
             f"| {name} | {codes} | {median:.1f} | {worst:.1f} | {cpu:.1f} | {count:g} "
-            f"| {calls:g} | {py_calls:.1f} |"
+            f"| {calls:g} | {py_calls:.1f} |{pg}"
         )
     weights = mix_weights()
     total = sum(weights.values())
@@ -231,11 +246,25 @@ def main() -> int:
             ("py", 7),
         )
     }
+    pg = ""
+    if args.pg_cpu:
+        pg = f" {sum(weights[row[0]] * row[8] for row in rows) / total:.2f} |"
     print(
         f"| **mix** (weighted) | | {mean['wall']:.1f} | | {mean['cpu']:.1f} | "
-        f"{mean['queries']:.1f} | {mean['calls']:.1f} | {mean['py']:.1f} |"
+        f"{mean['queries']:.1f} | {mean['calls']:.1f} | {mean['py']:.1f} |{pg}"
     )
     return 0
+
+
+def backend_cpu_ms() -> float:
+    """CPU time (user + system) of this connection's PostgreSQL backend so far, read by
+    the backend itself (as bench/services_status_profile.py), in clock ticks of 10 ms."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_read_file('/proc/self/stat')")
+        fields = cursor.fetchone()[0].rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) * 10.0
 
 
 if __name__ == "__main__":
