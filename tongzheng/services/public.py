@@ -285,20 +285,20 @@ FIELD_LABELS = {
 _translated: dict[tuple[str, str | None], dict[str, str]] = {}
 
 
-def _translated_once(name: str, labels) -> dict[str, str]:
-    """``labels()`` ((key, lazy text) pairs) in the active language, translated once per
-    process and language (``labels`` is called only then: ``S.choices`` builds its list
-    on every access)."""
-    key = (name, get_language())
+def _translated_once(name: str, labels, language: str | None = None) -> dict[str, str]:
+    """``labels()`` ((key, lazy text) pairs) in the active language (``language`` when the
+    caller has read it already), translated once per process and language (``labels`` is
+    called only then: ``S.choices`` builds its list on every access)."""
+    key = (name, language or get_language())
     found = _translated.get(key)
     if found is None:
         found = _translated[key] = {k: str(text) for k, text in labels()}
     return found
 
 
-def status_labels() -> dict[str, str]:
+def status_labels(language: str | None = None) -> dict[str, str]:
     """Status → its label in the active language."""
-    return _translated_once("status", lambda: S.choices)
+    return _translated_once("status", lambda: S.choices, language)
 
 
 @dataclass(frozen=True)
@@ -378,8 +378,8 @@ def application_status(application: Application) -> StatusView:
     )
     has_result = application.status in (S.ISSUED, S.CLOSED)
     item, organisation, stage, licence, document, event_rows = _shown(application, has_result)
-    labels = status_labels()
-    zone = timezone.get_current_timezone()
+    language, zone = get_language(), timezone.get_current_timezone()
+    labels = status_labels(language)
     events = [
         PublicEvent(
             at=at,
@@ -418,7 +418,7 @@ def application_status(application: Application) -> StatusView:
         has_document=bool(has_result and document),
         closed_at=closed,
         events=events,
-        labels=_translated_once("fields", FIELD_LABELS.items),
+        labels=_translated_once("fields", FIELD_LABELS.items, language),
         submitted_text=minute(submitted, zone),
         accepted_text=minute(accepted, zone),
         closed_text=minute(closed, zone),
