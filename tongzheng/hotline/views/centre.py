@@ -16,6 +16,7 @@ from django.db.models.functions import Left
 from django.forms import ModelChoiceField, Select
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
@@ -380,6 +381,27 @@ _CONTROLS: dict[tuple, tuple[str, float]] = {}
 _CONTROLS_MAX = 1000
 
 
+def _filters(form) -> str:
+    """The filter row (``hotline/centre/_filters.html``: each control with its label) of
+    a valid form. The same controls in the same language give the same row, so it is
+    rendered once per set of controls (their HTML is the key: the kept ones are the same
+    string objects, whose hashes Python keeps) instead of the template's loop each time.
+    """
+    controls = _filter_controls(form)
+    key = (get_language(), *(control for _field, control in controls))
+    html = _FILTERS.get(key)
+    if html is None:
+        if len(_FILTERS) >= _CONTROLS_MAX:
+            _FILTERS.clear()
+        html = render_to_string("hotline/centre/_filters.html", {"filters": controls})
+        if not form.errors:  # (only a valid form's filters are shown)
+            _FILTERS[key] = html
+    return html
+
+
+_FILTERS: dict[tuple, str] = {}
+
+
 def _select(field, value: str) -> str:
     options = format_html_join(
         "",
@@ -423,7 +445,7 @@ def ticket_list(request):
     query.pop("after", None)
     context = {
         "form": form,
-        "filters": _filter_controls(form),
+        "filters": _filters(form),
         "tickets": tickets,
         "next_query": next_query,
         "first_query": query.urlencode(),
