@@ -87,3 +87,31 @@ def test_the_list_filters_are_kept_and_a_new_subject_shows_within_a_minute(monke
     assert "新的诉求分类" in page
     assert '<option value="closed" selected>' not in page  # per value: nothing selected here
     centre._CONTROLS.clear()
+
+
+# The filter row as ticket_list.html wrote it in its own loop (before _filters.html).
+FILTERS_REFERENCE = """{% for field, control in filters %}
+  <div class="col-sm-6 col-md-3 col-lg-{% if field.name == 'q' %}3{% else %}2{% endif %}">
+    <label class="form-label mb-0" for="{{ field.id_for_label }}">{{ field.label }}</label>
+    {{ control }}
+    {% for error in field.errors %}<div class="text-danger small" role="alert">{{ error }}</div>{% endfor %}
+  </div>
+  {% endfor %}"""
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_the_kept_filter_row_is_the_loop_s(language):
+    from django.template import engines
+    from django.utils import translation
+
+    from tongzheng.hotline.views import centre
+    from tongzheng.hotline.views.centre_forms import TicketFilterForm
+
+    reference = engines["django"].from_string(FILTERS_REFERENCE)
+    with translation.override(language):
+        for data in ({}, {"status": "closed"}, {"q": '<路灯> "x"', "clock": "red"}, {}):
+            form = TicketFilterForm(data)
+            assert form.is_valid()
+            expected = reference.render({"filters": centre._filter_controls(form)})
+            assert centre._filters(form) == expected
