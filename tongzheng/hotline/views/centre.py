@@ -257,7 +257,7 @@ class ListRow(dict):
             raise AttributeError(name) from exc
 
 
-# The clock's badges (as hotline/centre/_clock.html writes them), by TimedStatus.
+# The clock's badges (the list's rows and the ticket page), by TimedStatus.
 _CLOCK_BADGES = {
     TimedStatus.RED: ("text-bg-danger", gettext_lazy("红牌（已超期）")),
     TimedStatus.YELLOW: ("text-bg-warning", gettext_lazy("黄牌（即将到期）")),
@@ -605,6 +605,11 @@ def _detail(request, ticket, *, overrides=None, status=200, error=""):
         "centre": centre,
         "error": error,
         "remaining": ticket.remaining_working_days(),
+        # The deadline's badge, as the list's rows write it (and the line break that
+        # ended the template it used to be included from).
+        "clock_badge": mark_safe(f"{_list_texts()['clock'][ticket.status_at()]}\n")  # noqa: S308
+        if ticket.due_at
+        else "",
         # Kinds written without an actor only by the follow-ups (自动催办, 视为满意).
         "system_kinds": SYSTEM_KINDS,
     }
