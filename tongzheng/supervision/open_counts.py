@@ -162,6 +162,8 @@ def _upsert(spec: Spec, select: str) -> str:
     )
 
 
+# SQLite's row triggers delete the rows at zero through the partial index on
+# ``tasks = 0`` that SQLite keeps (PostgreSQL dropped it: ``_pg_upsert_dropping_zeros``).
 DELETE_ZEROS = f"DELETE FROM {TABLE} WHERE tasks = 0;"
 
 
@@ -171,13 +173,13 @@ def _pg_statements(spec: Spec) -> list[str]:
     old = spec.rows("r", "-").format(source="old_rows")
     statements = [
         f"""CREATE OR REPLACE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $$
+        DECLARE zeros bigint[];
         BEGIN
             IF TG_OP = 'INSERT' THEN {_upsert(spec, new)}
-            ELSIF TG_OP = 'DELETE' THEN {_upsert(spec, old)}
-            ELSIF TG_OP = 'UPDATE' THEN {_upsert(spec, new + " UNION ALL " + old)}
+            ELSIF TG_OP = 'DELETE' THEN {_pg_upsert_dropping_zeros(spec, old)}
+            ELSIF TG_OP = 'UPDATE' THEN {_pg_upsert_dropping_zeros(spec, new + " UNION ALL " + old)}
             ELSE DELETE FROM {TABLE} WHERE model = '{spec.label}';
             END IF;
-            {DELETE_ZEROS}
             RETURN NULL;
         END $$;"""
     ]
@@ -192,6 +194,23 @@ def _pg_statements(spec: Spec) -> list[str]:
             f"{referencing} FOR EACH STATEMENT EXECUTE FUNCTION {function}();"
         )
     return statements
+
+
+def _pg_upsert_dropping_zeros(spec: Spec, select: str) -> str:
+    """The upsert, then the rows it brought to zero deleted by primary key.
+
+    ``tasks`` is in no index, so the upsert's UPDATE can be a heap-only (HOT) update in
+    the row's own page (fillfactor 70, migration 0005): no index entry per change and
+    dead versions pruned as the page is read, which matters with autovacuum late or off.
+    A partial index on ``tasks = 0`` for the deletion would forbid exactly that, so the
+    upsert returns the rows that reached zero instead. (An INSERT only adds tasks: no
+    row can reach zero, nothing to delete.)
+    """
+    return (
+        f"WITH changed AS ({_upsert(spec, select).removesuffix(';')} RETURNING id, tasks) "
+        "SELECT array_agg(id) INTO zeros FROM changed WHERE tasks = 0; "
+        f"IF zeros IS NOT NULL THEN DELETE FROM {TABLE} WHERE id = ANY(zeros); END IF;"
+    )
 
 
 def _sqlite_statements(spec: Spec) -> list[str]:

@@ -251,3 +251,22 @@ def test_after_a_failed_migrate_the_dashboard_counts_live_until_reinstalled(tree
     assert open_counts.counted_labels() == open_counts.countable_labels()
     assert_exact()
     assert _figures(queries.dashboard(user, now=now)) == _figures(board)
+
+
+def test_on_postgresql_no_index_holds_the_count_so_updates_stay_in_their_page():
+    """HOT updates need ``tasks`` in no index and room in the page (migration 0005)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite's row triggers delete zeros through the partial index")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexdef FROM pg_indexes WHERE tablename = %s", [OpenTaskCount._meta.db_table]
+        )
+        definitions = [row[0] for row in cursor.fetchall()]
+        cursor.execute(
+            "SELECT reloptions FROM pg_class WHERE relname = %s", [OpenTaskCount._meta.db_table]
+        )
+        options = cursor.fetchone()[0]
+    assert definitions and not [d for d in definitions if "(tasks)" in d or "tasks =" in d]
+    assert "fillfactor=70" in options
