@@ -28,12 +28,8 @@ from tongzheng.core.demo.people import (
     make_people,
     reissue,
 )
-from tongzheng.core.demo.writer import (
-    copy_text,
-    indexes_built_afterwards,
-    reserve_ids,
-    write_rows,
-)
+from tongzheng.core.demo.writer import copy_text, indexes_built_afterwards, write_rows
+from tongzheng.core.sequences import reserve_ids
 
 DEFAULT_DIVISION = {"test": "510121", "county": "510121", "city": "510100", "province": "510000"}
 SCALES = tuple(DEFAULT_DIVISION)

@@ -13,25 +13,6 @@ from django.utils import timezone
 BATCH_SIZE = 5000
 
 
-def reserve_ids(model, count: int) -> list[int]:
-    """``count`` primary keys nobody else will get, without inserting anything."""
-    if count == 0:
-        return []
-    table = model._meta.db_table
-    pk = model._meta.pk.column
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(
-                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-                [table, pk, count],
-            )
-            return [row[0] for row in cursor.fetchall()]
-        # SQLite and others: the caller holds the write transaction, so max(id) is stable.
-        cursor.execute(f"SELECT COALESCE(MAX({pk}), 0) FROM {table}")  # noqa: S608 - names from _meta
-        start = cursor.fetchone()[0] + 1
-        return list(range(start, start + count))
-
-
 def write_rows(model, field_names: tuple[str, ...], rows, *, with_timestamps=()) -> int:
     """Insert ``rows`` (tuples ordered like ``field_names``); returns the number written.
 

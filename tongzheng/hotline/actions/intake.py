@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tongzheng.audit.actions import record_event
 from tongzheng.core.access import require_permission
-from tongzheng.core.demo.writer import reserve_ids
+from tongzheng.core.sequences import reserve_ids
 from tongzheng.core.uploads import check_upload
 from tongzheng.core.validators import normalise_phone
 from tongzheng.hotline.models import (
