@@ -44,10 +44,13 @@ def server_cpu_seconds(group: int) -> float:
 
 
 def _ticks(stat_line: str) -> tuple[str, int, int]:
-    """(command name, process group, utime + stime ticks) of a /proc/<pid>/stat line."""
+    """(command name, process group, CPU ticks) of a /proc/<pid>/stat line: its own user
+    and system time plus that of its children that ended and were waited for (a
+    PostgreSQL backend that closes is added to the postmaster's; without that, a
+    connection closed between two readings made PostgreSQL's share negative)."""
     name, rest = stat_line.split(" (", 1)[1].rsplit(")", 1)
     fields = rest.split()
-    return name, int(fields[2]), int(fields[11]) + int(fields[12])
+    return name, int(fields[2]), sum(int(field) for field in fields[11:15])
 
 
 def _other_database(pid: str, database: str) -> bool:
