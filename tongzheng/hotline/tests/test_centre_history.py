@@ -66,3 +66,32 @@ def test_the_page_shows_the_history():
     page = client.get(reverse("hotline:ticket_detail", args=[filed.number])).content.decode()
     assert '<ol class="list-unstyled"><li class="border-start ps-3 mb-2">' in page
     assert "<div>现场&lt;核实&gt;</div>" in page
+
+
+WHEN_REFERENCE = engines["django"].from_string(
+    '{{ t.created_at|date:"Y-m-d H:i" }}|{{ t.dispatched_at|date:"Y-m-d H:i" }}|'
+    '{{ t.answered_at|date:"Y-m-d H:i" }}|{{ t.closed_at|date:"Y-m-d H:i" }}|'
+    '{{ t.published_at|date:"Y-m-d H:i" }}|{{ t.due_at|date:"Y-m-d" }}'
+)
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_the_times_are_the_date_filter_s(language):
+    import datetime
+
+    from tongzheng.hotline.models import Ticket
+
+    world = centre_world("hw")
+    filed = ticket(world)
+    # Just before midnight UTC: the local (Beijing) day is the next one.
+    late = datetime.datetime(2026, 3, 1, 23, 59, 30, tzinfo=datetime.UTC)
+    Ticket.objects.filter(pk=filed.pk).update(
+        dispatched_at=late, answered_at=late, due_at=late, published_at=None, closed_at=None
+    )
+    filed.refresh_from_db()
+    with translation.override(language):
+        when = centre._when(filed)
+        order = ("created_at", "dispatched_at", "answered_at", "closed_at", "published_at")
+        shown = "|".join([*(when[name] for name in order), when["due_day"]])
+        assert shown == WHEN_REFERENCE.render({"t": filed})
+    assert when["due_day"] == "2026-03-02" and when["closed_at"] == ""

@@ -580,6 +580,25 @@ _MERGED = TicketRows(
 )
 
 
+def _minute(moment) -> str:
+    """``moment`` as the template's ``|date:"Y-m-d H:i"`` wrote it (local time); "" for
+    None. The filter cost ~140 Python calls a date."""
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
+
+
+def _when(ticket) -> dict[str, str]:
+    """The ticket's times as the page shows them (``_minute``; the deadline's day)."""
+    due = ticket.due_at
+    return {
+        "created_at": _minute(ticket.created_at),
+        "dispatched_at": _minute(ticket.dispatched_at),
+        "answered_at": _minute(ticket.answered_at),
+        "closed_at": _minute(ticket.closed_at),
+        "published_at": _minute(ticket.published_at),
+        "due_day": timezone.localtime(due).strftime("%Y-%m-%d") if due else "",
+    }
+
+
 _HISTORY_ENTRY = (
     '<li class="border-start ps-3 mb-2">\n'
     '    <div class="small text-body-secondary">{}</div>\n'
@@ -609,7 +628,7 @@ def _history(updates) -> str:
     entries = []
     for update in updates:
         head = [
-            timezone.localtime(update.created_at).strftime("%Y-%m-%d %H:%M"),
+            _minute(update.created_at),
             kinds.get(update.kind) or escape(update.kind),
         ]
         if update.organisation_id:
@@ -632,6 +651,7 @@ def _detail(request, ticket, *, overrides=None, status=200, error=""):
     assignments = _ASSIGNMENTS(ticket.pk)
     for assignment in assignments:
         assignment.dispute_list = []
+        assignment.replied = _minute(assignment.replied_at)
     # Disputes and extensions are a department's, through its assignment: none without one.
     extensions = []
     if assignments:
@@ -645,6 +665,7 @@ def _detail(request, ticket, *, overrides=None, status=200, error=""):
         "show_reporter": queries.may_see_reporter(user, ticket),
         "updates": updates,
         "history": _history(updates),
+        "when": _when(ticket),
         "assignments": assignments,
         "extensions": extensions,
         "attachments": _ATTACHMENTS(ticket.pk),
