@@ -33,15 +33,32 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.cache import cache, caches
 from django.core.cache.backends.redis import RedisCache
+from django.core.signals import setting_changed
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import NoScriptError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
+_rates: dict[tuple, tuple[int, int]] = {}
+
+
+def _forget_rates(**_kwargs) -> None:
+    _rates.clear()
+
+
+setting_changed.connect(_forget_rates, dispatch_uid="core.ratelimit")
+
 
 def setting_rate(name: str, default: tuple[int, int]) -> tuple[int, int]:
-    """The ``(count, seconds)`` of setting ``name``, or ``default`` when it is not set."""
-    count, seconds = getattr(settings, name, default)
-    return int(count), int(seconds)
+    """The ``(count, seconds)`` of setting ``name``, or ``default`` when it is not set.
+
+    Read once per process (settings are fixed while it runs; a test changing them sends
+    ``setting_changed``): an unset setting costs ``getattr`` a caught AttributeError on
+    every public lookup otherwise."""
+    rate = _rates.get((name, default))
+    if rate is None:
+        count, seconds = getattr(settings, name, default)
+        rate = _rates[(name, default)] = (int(count), int(seconds))
+    return rate
 
 
 def client_address(request) -> str:

@@ -57,6 +57,15 @@ def test_failure_limit_blocks_the_address_and_the_number():
     check_failure_limit()
 
 
+def test_a_changed_setting_applies_at_once(settings):
+    cache.clear()
+    settings.TEST_RATE_LOOKUP_FAILURES = (1, 60)
+    LIMIT.failed(request(), "C3")
+    assert LIMIT.blocked(request(), "C3")
+    settings.TEST_RATE_LOOKUP_FAILURES = (2, 60)
+    assert not LIMIT.blocked(request(), "C3")
+
+
 REDIS_URL = os.environ.get("REDIS_URL", "")
 
 
