@@ -35,7 +35,6 @@ import os
 import random
 import secrets
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -46,7 +45,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tongzheng.settings")
 
-from loopback_server import cpu_per_request, free_port, wait_until_up  # noqa: E402 - bench/
+from loopback_server import cpu_per_request, free_port, redis_url, wait_until_up  # noqa: E402 - bench/
 
 TARGET_RPS = 300
 TARGET_P95_MS = 200
@@ -67,26 +66,6 @@ def seconds(duration: str) -> int:
             total += int(number) * units[char]
             number = ""
     return total + int(number or 0)
-
-
-def redis_url(url: str) -> str:
-    """``url`` when its Redis answers, else "" (per-process memory, with a warning).
-
-    Production shares one Redis between app servers (settings: REDIS_URL); granian's two
-    workers are two processes, so the rate limiter's counters and the page cache are
-    measured with the round trips they cost there.
-    """
-    if not url:
-        return ""
-    from urllib.parse import urlparse
-
-    parsed = urlparse(url)
-    try:
-        with socket.create_connection((parsed.hostname, parsed.port or 6379), timeout=2):
-            return url
-    except OSError:
-        print(f"No Redis at {url}: the cache is per-process memory.", file=sys.stderr)
-        return ""
 
 
 def prepare(args) -> dict:

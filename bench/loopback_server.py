@@ -4,10 +4,30 @@ the scripts run from it, so ``from loopback_server import ...`` finds this file)
 
 import os
 import socket
+import sys
 import time
 import urllib.parse
 import urllib.request
 from pathlib import Path
+
+
+def redis_url(url: str) -> str:
+    """``url`` when its Redis answers, else "" (per-process memory, with a warning).
+
+    Production shares one Redis between app servers (settings: REDIS_URL; ``make run``
+    uses this machine's Redis when it answers); granian's two workers are two processes,
+    so the rate limiters' counters, cached sessions and the page cache are measured with
+    the round trips they cost there.
+    """
+    if not url:
+        return ""
+    parsed = urllib.parse.urlparse(url)
+    try:
+        with socket.create_connection((parsed.hostname, parsed.port or 6379), timeout=2):
+            return url
+    except OSError:
+        print(f"No Redis at {url}: the cache is per-process memory.", file=sys.stderr)
+        return ""
 
 
 def free_port() -> int:

@@ -5,7 +5,11 @@
 2. Starts the Makefile's server, ``granian --interface wsgi --workers 2
    tongzheng.wsgi:application``, on a free loopback port with
    ``bench/services_status_settings.py`` (the product's settings; only ``ROOT_URLCONF``
-   adds ``/bench/services/status-bare/``, see ``bench/services_status_urls.py``).
+   adds ``/bench/services/status-bare/``, see ``bench/services_status_urls.py``), with
+   Redis as its cache like ``make run`` (``--redis``, default ``$REDIS_URL`` or db 3 of
+   this machine's Redis when it answers): the lookup's failure limit is one round trip
+   to it on every request, as in production with several workers. (Runs before the sixth
+   session set no REDIS_URL, so their workers kept the limit in their own memory.)
 3. Takes a CSRF cookie and form token from ``GET /services/status/`` and checks that both
    endpoints answer 200 for sampled number + code pairs.
 4. Runs wrk (Debian package ``wrk``) ``--rounds`` times against each endpoint in turn —
@@ -45,7 +49,14 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tongzheng.settings")
 
-from loopback_server import cpu_by_role, cpu_per_request, database_name, free_port, wait_until_up  # noqa: E402 - bench/
+from loopback_server import (  # noqa: E402 - bench/
+    cpu_by_role,
+    cpu_per_request,
+    database_name,
+    free_port,
+    redis_url,
+    wait_until_up,
+)
 
 REAL = "/services/status/"
 BARE = "/bench/services/status-bare/"
@@ -163,6 +174,11 @@ def main() -> int:
         default=[],
         help="one more granian option, e.g. --granian-arg=--runtime-mode=st (repeatable)",
     )
+    parser.add_argument(
+        "--redis",
+        default=os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/3",
+        help="the server's cache (REDIS_URL), as make run; '' for per-process memory",
+    )
     parser.add_argument("--sample", type=int, default=5000)
     parser.add_argument("--seed", type=int, default=2026)
     args = parser.parse_args()
@@ -183,8 +199,10 @@ def main() -> int:
 
     port = free_port()
     base = f"http://127.0.0.1:{port}"
+    cache = redis_url(args.redis)
     env = {
         **os.environ,
+        "REDIS_URL": cache,
         "TONGZHENG_MODE": os.environ.get("TONGZHENG_MODE", "development"),
         "DJANGO_SETTINGS_MODULE": "services_status_settings",
         "PYTHONPATH": os.pathsep.join([str(ROOT / "bench"), str(ROOT)]),
@@ -269,7 +287,8 @@ def main() -> int:
         f"granian {args.workers} workers x {args.blocking_threads} blocking threads"
         f"{f', backpressure {args.backpressure}' if args.backpressure else ''}"
         f"{''.join(' ' + a for a in args.granian_arg)}; wrk -t{args.threads} -c{args.connections} "
-        f"-d{args.duration}s x {args.rounds} rounds each, alternating; load average "
+        f"-d{args.duration}s x {args.rounds} rounds each, alternating; "
+        f"cache {cache or 'per-process memory'}; load average "
         f"{load_before[0]:.1f} before / {load_after[0]:.1f} after (1 min, {os.cpu_count()} CPUs)"
     )
     print(f"real status page: {len(page):,} bytes")
