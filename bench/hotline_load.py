@@ -19,7 +19,8 @@ Usage (a PostgreSQL database loaded with ``tongzheng demo --scale province``)::
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/tz_bench .venv/bin/python bench/hotline_load.py --duration 10m
 
-Options: --duration (locust -t, default 2m), --users (default 300), --spawn-rate (30),
+Options: --duration (locust -t, default 2m), --settle (seconds from the last operator's
+sign-in to the measured window, default 60), --users (default 300), --spawn-rate (30),
 --operators (share of users that are operators, default 0.2), --rate (requests per
 second per user, default 1), --workers (granian, default 2) / --blocking-threads (per
 worker, default 8: one database connection each), --csv (prefix,
@@ -160,6 +161,12 @@ def main() -> int:
     parser.add_argument("--users", type=int, default=300)
     parser.add_argument("--spawn-rate", type=int, default=30)
     parser.add_argument("--operators", type=float, default=0.2)
+    parser.add_argument(
+        "--settle",
+        type=int,
+        default=60,
+        help="seconds between the last operator's sign-in and the measured window",
+    )
     parser.add_argument("--rate", type=float, default=1.0)
     parser.add_argument("--workers", type=int, default=2)
     # Each granian blocking thread holds its own database connection (CONN_MAX_AGE): left
@@ -238,7 +245,7 @@ def main() -> int:
                 # A backstop: the locustfile stops the run `duration` after the last
                 # operator's sign-in (HOTLINE_BENCH_MEASURE_SECONDS).
                 "--run-time",
-                f"{seconds(args.duration) + SIGN_IN_ALLOWANCE}s",
+                f"{seconds(args.duration) + args.settle + SIGN_IN_ALLOWANCE}s",
                 "--host",
                 host,
                 "--csv",
@@ -259,6 +266,7 @@ def main() -> int:
                 "HOTLINE_BENCH_OPERATOR_RATE": str(args.rate),
                 "HOTLINE_BENCH_CITIZEN_RATE": str(args.rate),
                 "HOTLINE_BENCH_MEASURE_SECONDS": str(seconds(args.duration)),
+                "HOTLINE_BENCH_SETTLE_SECONDS": str(args.settle),
                 "HOTLINE_BENCH_SERVER_GROUP": str(server.pid),
                 "HOTLINE_BENCH_CPU_FILE": f"{args.csv}_cpu.json",
             },
@@ -273,7 +281,8 @@ def main() -> int:
     rows = summary(args.csv)
     print(
         f"{sample['ticket_count']:,} tickets; locust {users} users ({operators} operators) at "
-        f"{args.rate:g} request/s each, {args.duration} (wall {wall:.0f} s incl. ramp-up); "
+        f"{args.rate:g} request/s each, {args.duration} measured from {args.settle} s after the "
+        f"last sign-in (wall {wall:.0f} s incl. ramp-up); "
         f"granian {args.workers} workers x {args.blocking_threads} threads; "
         f"cache {cache or 'per-process memory'}; load average {load_before[0]:.1f} before / "
         f"{load_after[0]:.1f} after"
