@@ -58,6 +58,8 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
         "-c jit=off -c max_parallel_workers_per_gather=0"
     )
+    # Django's backend, with timestamps read by psycopg's C loader (core/postgresql/base.py).
+    DATABASES["default"]["ENGINE"] = "tongzheng.core.postgresql"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 if PRODUCTION:
