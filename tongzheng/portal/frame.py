@@ -56,6 +56,8 @@ from django.urls import get_script_prefix, get_urlconf
 from django.utils.html import escape
 from django.utils.translation import get_language
 
+from tongzheng.core.shell import RecordingContext
+
 logger = logging.getLogger(__name__)
 
 # Letters only, so autoescaping leaves them alone; the path's placeholder ends in
@@ -104,20 +106,6 @@ def render_page(request, template_name: str, context: dict, blocks=None) -> str:
 
 def _render(request, template_name: str, context: dict) -> str:
     return render_to_string(template_name, {**context, **shell_context(request)})
-
-
-class _Recorder(dict):
-    """The shell's context: remembers every name looked up that it does not have."""
-
-    def __init__(self, values, missing: set):
-        super().__init__(values)
-        self.missing = missing
-
-    def __contains__(self, key):
-        found = dict.__contains__(self, key)
-        if not found:
-            self.missing.add(key)
-        return found
 
 
 class _StandInRequest:
@@ -202,7 +190,7 @@ class Frame:
             "csrf_token": CSRF_PLACEHOLDER,
         }
         context = Context(autoescape=template.engine.autoescape)
-        context.dicts.append(_Recorder(values, frame.missing))
+        context.dicts.append(RecordingContext(values, frame.missing))
         with context.render_context.push_state(template), context.bind_template(template):
             context.template_name = template.name
             context.render_context[BLOCK_CONTEXT_KEY] = seeded

@@ -31,6 +31,7 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
+from tongzheng.core.shell import RecordingContext
 from tongzheng.workbench.context import is_staff_user, menu_html
 
 register = template.Library()
@@ -102,20 +103,6 @@ def _render(context) -> str:
     return context.template.engine.get_template(SHELL).render(context)
 
 
-class _Recorder(dict):
-    """The shell's variables: remembers every name looked up that it does not have."""
-
-    def __init__(self, values, missing: set):
-        super().__init__(values)
-        self.missing = missing
-
-    def __contains__(self, key):
-        found = dict.__contains__(self, key)
-        if not found:
-            self.missing.add(key)
-        return found
-
-
 class _StandInUser:
     is_authenticated = True
 
@@ -161,7 +148,7 @@ def _shell(engine, values) -> tuple[str, frozenset[str], list[str]]:
     missing: set[str] = set()
     unsafe: list[str] = []
     context = Context(autoescape=engine.autoescape)
-    context.dicts[-1] = _Recorder(
+    context.dicts[-1] = RecordingContext(
         {
             "user": _StandInUser(values, unsafe),
             "request": _StandInRequest(unsafe),
