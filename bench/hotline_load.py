@@ -25,7 +25,9 @@ sign-in to the measured window, default 60), --users (default 300), --spawn-rate
 second per user, default 1), --workers (granian, default 2) / --blocking-threads (per
 worker, default 8: one database connection each), --csv (prefix,
 default var/bench/hotline_load), --seed (the demo seed, default 2026), --redis (the
-server's cache, default $REDIS_URL or redis://127.0.0.1:6379/3 when it answers).
+server's cache, default $REDIS_URL or redis://127.0.0.1:6379/3 when it answers),
+--no-trace (by default a per-second trace of the machine, ``bench/system_trace.py``, runs
+beside locust's per-second history, and the slowest seconds are printed with it).
 Targets: >= 300 requests/s, p95 < 200 ms, no failures.
 """
 
@@ -46,7 +48,14 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tongzheng.settings")
 
-from loopback_server import cpu_per_request, free_port, redis_url, wait_until_up  # noqa: E402 - bench/
+import system_trace  # noqa: E402 - bench/ is not a package
+from loopback_server import (  # noqa: E402
+    cpu_per_request,
+    database_name,
+    free_port,
+    redis_url,
+    wait_until_up,
+)
 
 TARGET_RPS = 300
 TARGET_P95_MS = 200
@@ -181,6 +190,12 @@ def main() -> int:
     )
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--csv", default=str(ROOT / "var" / "bench" / "hotline_load"))
+    parser.add_argument(
+        "--no-trace",
+        dest="trace",
+        action="store_false",
+        help="no per-second trace (bench/system_trace.py) and no locust history",
+    )
     args = parser.parse_args()
     if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
         print("Set DATABASE_URL to a PostgreSQL database (postgres://...).", file=sys.stderr)
@@ -225,12 +240,24 @@ def main() -> int:
     )
     users = args.users
     operators = max(1, round(users * args.operators))
+    tracer = None
     try:
         wait_until_up(f"{host}/hotline/letters/")
         for path in ("/hotline/letters/", "/hotline/new/", "/hotline/track/") * 4:
             urllib.request.urlopen(f"{host}{path}").read()  # noqa: S310 - warm both workers
         Path(f"{args.csv}_cpu.json").unlink(missing_ok=True)
         load_before = os.getloadavg()
+        if args.trace:
+            tracer = subprocess.Popen(  # noqa: S603
+                [
+                    sys.executable,
+                    str(ROOT / "bench" / "system_trace.py"),
+                    f"{args.csv}_trace.csv",
+                    "--database",
+                    database_name(),
+                ],
+                cwd=ROOT,
+            )
         started = time.monotonic()
         subprocess.run(  # noqa: S603
             [
@@ -251,6 +278,7 @@ def main() -> int:
                 "--csv",
                 args.csv,
                 "--only-summary",
+                *(["--csv-full-history"] if args.trace else []),
                 # Operators sign in (PBKDF2 password, TOTP) while users are spawned; the
                 # figures are those of the steady state after the ramp-up.
                 "--reset-stats",
@@ -275,6 +303,9 @@ def main() -> int:
         wall = time.monotonic() - started
         load_after = os.getloadavg()
     finally:
+        if tracer is not None:
+            tracer.terminate()
+            tracer.wait(timeout=30)
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
 
@@ -335,6 +366,10 @@ def main() -> int:
     )
     if failures:
         print(f"failures: see {args.csv}_failures.csv")
+    if args.trace:
+        print()
+        print("The slowest seconds (locust's p95 over the 10 s before each) and the machine then:")
+        print(system_trace.summarise(f"{args.csv}_trace.csv", f"{args.csv}_stats_history.csv"))
     return 0 if met else 1
 
 
