@@ -13,7 +13,16 @@ Usage (prepares like ``bench/hotline_load.py``: renews bench_op_00's TOTP key)::
 Options: --samples per page (default 20), --seed (the demo seed, default 2026),
 --profile SUBSTRING (cProfile of the pages whose name contains it: the top functions),
 --pg-cpu (a column of PostgreSQL's own CPU per request: its backend's utime + stime over
-the samples, in 10 ms ticks, so use --samples 50 or more).
+the samples, in 10 ms ticks, so use --samples 50 or more), --only SUBSTRING (only the
+pages whose name contains it), --callgrind N (below).
+
+``--callgrind N`` runs the script again under ``valgrind --tool=callgrind`` and adds a
+column of instructions per request (the mean of N requests of each kind after three warm
+ones): deterministic whatever the machine's load, unlike milliseconds. Only the N
+requests are counted (``--toggle-collect`` on ``sys.call_tracing``, which runs them; one
+profile dumped per kind, ``--dump-after``); the child's files stay in
+``var/bench/callgrind`` for ``callgrind_annotate``. About 50 times slower than normal:
+use ``--samples 1`` and N of 10-20.
 
 Columns: wall time, this process's CPU time (``time.process_time``: Python, templates,
 the driver's side of the queries; PostgreSQL's own CPU is not in it), SQL queries and
@@ -28,15 +37,18 @@ import io
 import os
 import pstats
 import random
+import re
 import statistics
 import sys
 import time
 from pathlib import Path
+from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 sys.path.insert(0, str(ROOT))
 os.environ["DJANGO_SETTINGS_MODULE"] = "hotline_settings"
+URLENCODED = "application/x-www-form-urlencoded"
 
 
 def mix_weights() -> dict[str, float]:
@@ -59,7 +71,20 @@ def main() -> int:
         action="store_true",
         help="also PostgreSQL's own CPU per request (its backend's /proc/self/stat; superuser)",
     )
+    parser.add_argument(
+        "--profile-out", default="", help="also write each profile to this path + the page's name"
+    )
+    parser.add_argument("--only", default="", help="only the pages whose name contains this")
+    parser.add_argument(
+        "--callgrind",
+        type=int,
+        default=0,
+        metavar="N",
+        help="instructions per request (mean of N) under valgrind's callgrind",
+    )
     args = parser.parse_args()
+    if args.callgrind and not os.environ.get(_UNDER_CALLGRIND):
+        return run_under_callgrind(args)
 
     import django
 
@@ -84,10 +109,20 @@ def main() -> int:
     if response.status_code != 302:
         print("the bench operator could not sign in", file=sys.stderr)
         return 2
-    public = Client(HTTP_HOST="127.0.0.1")
+    # As locust's citizens: the CSRF check enforced, the token from the page, the forms
+    # posted url-encoded (the test client's default, multipart, parses differently).
+    public = Client(HTTP_HOST="127.0.0.1", enforce_csrf_checks=True)
+    csrf = re.search(
+        r'name="csrfmiddlewaretoken" value="([^"]+)"', public.get("/hotline/new/").text
+    )
+    form_token = csrf.group(1)
+
+    def post_form(path, data):
+        data = {"csrfmiddlewaretoken": form_token, **data}
+        return public.post(path, urlencode(data), content_type=URLENCODED)
 
     def intake():
-        return public.post(
+        return post_form(
             "/hotline/new/",
             {
                 "channel": "web",
@@ -121,7 +156,7 @@ def main() -> int:
         ),
         (
             "public: track",
-            lambda: public.post(
+            lambda: post_form(
                 "/hotline/track/",
                 dict(zip(("number", "code"), rng.choice(sample["tickets"]), strict=True)),
             ),
@@ -149,7 +184,14 @@ def main() -> int:
     load_before = os.getloadavg()[0]
     rows = []
     for name, request in pages:
+        if args.only not in name:
+            continue
         request()  # warm caches and the connection
+        if args.callgrind:
+            request(), request()
+            # Counted by callgrind: only what runs inside sys.call_tracing (one dump a kind).
+            sys.call_tracing(lambda r: [r() for _ in range(args.callgrind)], (request,))
+            print(f"callgrind: {name}", file=sys.stderr)
         times, cpus, queries, calls, statuses = [], [], [], [], set()
         profiler = cProfile.Profile() if args.profile and args.profile in name else None
         server = backend_cpu_ms() if args.pg_cpu else 0.0
@@ -192,6 +234,8 @@ def main() -> int:
             )
         )
         if profiler:
+            if args.profile_out:
+                profiler.dump_stats(f"{args.profile_out}.{name.split(': ')[-1].replace(' ', '_')}")
             out = io.StringIO()
             stats = pstats.Stats(profiler, stream=out).strip_dirs()
             stats.sort_stats("cumulative").print_stats(40)
@@ -214,7 +258,7 @@ def main() -> int:
             print(f"## {name}: cProfile of {args.samples} requests\n{out.getvalue()}")
             print(f"## {name}: the last request's queries")
             for query in last_queries:
-                print(f"- ({query['time']} s) {query['sql'][:400]}")
+                print(f"- ({query['time']} s) {str(query['sql'])[:400]}")
     load_after = os.getloadavg()[0]
     print(
         f"{args.samples} requests per page, one at a time; operator sign-in (password) "
@@ -235,7 +279,7 @@ def main() -> int:
             f"| {calls:g} | {py_calls:.1f} |{pg}"
         )
     weights = mix_weights()
-    total = sum(weights.values())
+    total = sum(weights[row[0]] for row in rows)  # the kinds measured (--only)
     mean = {
         column: sum(weights[row[0]] * row[index] for row in rows) / total
         for column, index in (
@@ -253,6 +297,53 @@ def main() -> int:
         f"| **mix** (weighted) | | {mean['wall']:.1f} | | {mean['cpu']:.1f} | "
         f"{mean['queries']:.1f} | {mean['calls']:.1f} | {mean['py']:.1f} |{pg}"
     )
+    return 0
+
+
+_UNDER_CALLGRIND = "HOTLINE_PAGES_UNDER_CALLGRIND"
+
+
+def run_under_callgrind(args) -> int:
+    """This script again under callgrind; then instructions per request of each kind."""
+    import re
+    import subprocess
+
+    out = ROOT / "var" / "bench" / "callgrind"
+    out.mkdir(parents=True, exist_ok=True)
+    for old in out.glob("hotline_pages.out*"):
+        old.unlink()
+    command = [
+        "valgrind",
+        "--tool=callgrind",
+        "--toggle-collect=sys_call_tracing",
+        "--dump-after=sys_call_tracing",
+        f"--callgrind-out-file={out / 'hotline_pages.out'}",
+        sys.executable,
+        *sys.argv,
+    ]
+    # One hash seed: the same dict and set layouts, so the same instructions each run.
+    env = {**os.environ, _UNDER_CALLGRIND: "1", "PYTHONHASHSEED": "0"}
+    child = subprocess.run(command, env=env, stderr=subprocess.PIPE, text=True, check=False)
+    names = [
+        line.split(": ", 1)[1]
+        for line in child.stderr.splitlines()
+        if line.startswith("callgrind: ")
+    ]
+    if child.returncode:
+        print(child.stderr[-3000:], file=sys.stderr)
+        return child.returncode
+    dumps = sorted(out.glob("hotline_pages.out.*"), key=lambda p: int(p.name.rsplit(".", 1)[1]))
+    print(f"\ncallgrind, instructions per request (mean of {args.callgrind}; {out}):\n")
+    print("| request | instructions (M) |\n|---|---:|")
+    weights, mixed, weighed = mix_weights(), 0.0, 0.0
+    for name, dump in zip(names, dumps, strict=True):
+        totals = re.search(r"^(?:summary|totals): (\d+)", dump.read_text(), re.M)
+        per_request = int(totals.group(1)) / args.callgrind / 1e6
+        mixed += weights[name] * per_request
+        weighed += weights[name]
+        print(f"| {name} | {per_request:.3f} |")
+    if weighed:
+        print(f"| **mix** (weighted, the kinds above) | {mixed / weighed:.3f} |")
     return 0
 
 
