@@ -344,7 +344,7 @@ def run(args) -> int:
         subprocess.run(  # noqa: S603
             [
                 *locust,
-                *("-f", str(BENCH / "locustfile_hotline.py"), "--headless"),
+                *("-f", args.locustfile, "--headless"),
                 *("--users", str(users), "--spawn-rate", str(args.spawn_rate)),
                 *("--run-time", f"{args.measure + args.settle + 120}s"),
                 *("--host", f"http://127.0.0.1:{port}", "--csv", args.csv),
@@ -353,6 +353,10 @@ def run(args) -> int:
             cwd=ROOT,
             env={
                 **os.environ,
+                # bench/ for the locustfile's own imports, wherever the locustfile is
+                "PYTHONPATH": os.pathsep.join(
+                    filter(None, [str(BENCH), os.environ.get("PYTHONPATH")])
+                ),
                 "HOTLINE_BENCH_SAMPLE": args.sample,
                 "HOTLINE_BENCH_OPERATOR_WEIGHT": str(operators),
                 "HOTLINE_BENCH_CITIZEN_WEIGHT": str(users - operators),
@@ -379,6 +383,68 @@ def run(args) -> int:
         f"({cpu['locust']:.2f} s for {requests:,} requests in {args.measure} s, "
         f"{requests / args.measure:.1f} requests/s); stand-in {served * 1000 / requests:.3f} ms"
     )
+    return 0
+
+
+# --- check ------------------------------------------------------------------------
+
+# Set-Cookie headers beyond those of the recording: a cookie deleted as Django deletes one,
+# cookies of a narrower path (given, and by default from the request's path), an Expires
+# without Max-Age in the future and in the past.
+EXTRA_COOKIES = [
+    ("/hotline/new/", "messages=abc; Path=/hotline/; SameSite=Lax"),
+    ("/hotline/new/", "draft=1"),
+    ("/hotline/track/", "until=2; expires=Fri, 01 Jan 2100 00:00:00 GMT; Path=/"),
+    ("/hotline/track/", "gone=3; expires=Thu, 01 Jan 1970 00:00:00 GMT; Path=/"),
+    ("/hotline/", "messages=; expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0; Path=/hotline/"),
+    ("/accounts/login/", "sessionid=; expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0; Path=/"),
+]
+PATHS = ("/", "/hotline/", "/hotline/new/", "/hotline/newer/", "/hotline/track/", "/workbench/")
+
+
+def check(args) -> int:
+    """LeanCookieJar against the standard library's CookieJar: the Cookie header each
+    would send for a set of paths after every Set-Cookie of the recording (in the order
+    recorded) and of EXTRA_COOKIES."""
+    from http.cookiejar import CookieJar
+
+    from geventhttpclient.header import Headers
+    from geventhttpclient.useragent import CompatRequest
+    from locust_cookies import LeanCookieJar
+
+    class Response:
+        def __init__(self, set_cookies):
+            self.headers = Headers([("Set-Cookie", value) for value in set_cookies])
+
+        def info(self):
+            return self.headers
+
+    def cookie_header(jar, path):
+        request = CompatRequest(f"http://127.0.0.1:8108{path}", headers=Headers())
+        jar.add_cookie_header(request)
+        return request.headers.get("cookie")
+
+    recorded = json.loads(Path(args.recording).read_text(encoding="utf-8"))
+    steps = []
+    for name, entries in recorded.items():
+        path = name.split(" ", 1)[1].replace("<n>", "1").partition("?")[0]
+        for entry in entries[:3]:
+            set_cookies = [v for k, v in entry["headers"] if k.lower() == "set-cookie"]
+            steps.append((path, set_cookies))
+    steps += [(path, [value]) for path, value in EXTRA_COOKIES]
+    standard, lean = CookieJar(), LeanCookieJar()
+    compared = 0
+    for path, set_cookies in steps:
+        for jar in (standard, lean):
+            request = CompatRequest(f"http://127.0.0.1:8108{path}", headers=Headers())
+            jar.extract_cookies(Response(set_cookies), request)
+        for probe in PATHS:
+            want, got = cookie_header(standard, probe), cookie_header(lean, probe)
+            if want != got:
+                print(f"after {set_cookies} from {path}, {probe}: CookieJar {want!r}, lean {got!r}")
+                return 1
+            compared += 1
+    print(f"LeanCookieJar sent the same Cookie header as CookieJar in {compared} cases")
     return 0
 
 
@@ -468,6 +534,7 @@ def main() -> int:
     serving.add_argument("--recording", default=str(RECORDING))
     serving.add_argument("--log-requests", default="", help="write every request here")
     running = commands.add_parser("run")
+    running.add_argument("--locustfile", default=str(BENCH / "locustfile_hotline.py"))
     running.add_argument("--users", type=int, default=300)
     running.add_argument("--spawn-rate", type=int, default=30)
     running.add_argument("--rate", type=float, default=1.0)
@@ -492,8 +559,10 @@ def main() -> int:
     )
     driving.add_argument("--recording", default=str(RECORDING))
     driving.add_argument("--sample", default=str(SAMPLE))
+    checking = commands.add_parser("check")
+    checking.add_argument("--recording", default=str(RECORDING))
     args = parser.parse_args()
-    commands = {"record": record, "serve": serve, "run": run, "drive": drive}
+    commands = {"record": record, "serve": serve, "run": run, "drive": drive, "check": check}
     return commands[args.command](args)
 
 
