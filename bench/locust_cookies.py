@@ -34,9 +34,9 @@ def _default_path(path: str) -> str:
 
 
 def _host(request) -> str:
-    """The request's host, without the port (cookies are per host, RFC 6265 §8.5);
-    CompatRequest.host is the URL's netloc, which costs nothing to read."""
-    netloc = request.host
+    """The request's host, without the port (cookies are per host, RFC 6265 §8.5): from
+    the URL's netloc, cheaper than geventhttpclient's ``url_split.host`` (a parse)."""
+    netloc = request.url_split.netloc
     host, colon, port = netloc.rpartition(":")
     return host if colon and port.isdigit() and not netloc.endswith("]") else netloc
 
