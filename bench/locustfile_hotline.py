@@ -19,6 +19,13 @@ hashes of 60 operators take the server many seconds, and the mix is the steady s
 after them); with ``HOTLINE_BENCH_MEASURE_SECONDS`` the run stops that many seconds
 later, so the figures cover exactly that window.
 
+Locust runs on the server's two cores, so its own CPU is kept low without changing what
+is sent: cookies in ``LeanCookieJar`` (bench/locust_cookies.py) instead of
+``http.cookiejar``, checks on the body's bytes, form bodies encoded once, each URL's
+client and target remembered (``TargetCachingUserAgent``). ``bench/locust_standin.py``
+measures locust alone against recorded responses, and ``drive --log-requests`` shows the
+requests byte-identical to those of the plain FastHttpUser version.
+
 The sample file (JSON) holds ``tickets`` ([number, code] pairs), ``letters`` (published
 letter numbers), ``divisions`` (township codes), ``subjects`` (ids), ``words`` (search
 terms) and ``operators`` ([username, password, TOTP key hex]).
