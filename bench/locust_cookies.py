@@ -79,7 +79,8 @@ class LeanCookieJar:
             request.headers.add("Cookie", "; ".join(f"{k[1]}={v}" for k, v in matched))
 
     def extract_cookies(self, response, request) -> None:
-        headers = response.headers.getlist("set-cookie") if response.headers else ()
+        # "is not None": the truth of a Headers object is its len(), a count over every value
+        headers = response.headers.getlist("set-cookie") if response.headers is not None else ()
         if not headers:
             return
         cookies = self._hosts.setdefault(_host(request), {})
