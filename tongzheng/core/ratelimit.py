@@ -29,13 +29,14 @@ import hashlib
 import os
 import threading
 from dataclasses import dataclass
+from functools import lru_cache
 
 from django.conf import settings
 from django.core.cache import cache, caches
 from django.core.cache.backends.redis import RedisCache
 from django.core.signals import setting_changed
 from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import NoScriptError
+from redis.exceptions import NoScriptError, ResponseError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 _rates: dict[tuple, tuple[int, int]] = {}
@@ -69,6 +70,11 @@ def client_address(request) -> str:
 def counter_key(scope: str, kind: str, identifier: str) -> str:
     digest = hashlib.sha256(identifier.encode()).hexdigest()[:32]
     return f"tz:{scope}:rl:{kind}:{digest}"
+
+
+#: ``counter_key`` of a client address: the same few addresses come back request after
+#: request (a lookup's check and count both need it), so their keys are kept (bounded).
+_address_key = lru_cache(maxsize=4096)(counter_key)
 
 
 @dataclass(frozen=True)
@@ -106,15 +112,22 @@ class _Redis:
     """The default cache's Redis primary, through one connection per thread.
 
     The connection is redis-py's own (its protocol, authentication, TLS and database
-    selection from ``REDIS_URL``), made from the cache's pool but kept by this thread
-    instead of being checked out of the pool for every command. Counters are Django's
-    cache keys (``make_key``: the cache's prefix and version), holding plain integers as
-    Django's Redis serializer stores them, so both paths read and write the same counters.
+    selection from ``REDIS_URL``, all done when it connects), made from the cache's pool
+    but kept by this thread instead of being checked out of the pool for every command.
+    Once connected, commands are written and replies read here, on its socket: the
+    commands are a few short arguments and the replies integers, nulls and short strings
+    (``MGET``, ``EVALSHA``), and redis-py's general encoder and reply parser cost more
+    Python than the round trip's own work (~0.1 M instructions a status lookup). Counters
+    are Django's cache keys (``make_key``: the cache's prefix and version), holding plain
+    integers as Django's Redis serializer stores them, so both paths read and write the
+    same counters.
     """
 
     def __init__(self, backend: RedisCache):
         self.backend = backend
         self.connection = backend._cache._get_connection_pool(write=True).make_connection()
+        self.socket = None
+        self.unread = b""  # bytes received after the last reply (none in practice)
 
     def key(self, key: str) -> str:
         return self.backend.make_key(key)
@@ -122,13 +135,35 @@ class _Redis:
     def command(self, *args):
         """One command and its reply; reconnects and sends once more if the connection
         was lost (a restarted Redis, an idle connection closed by the server)."""
+        packed = pack(args)
         try:
-            self.connection.send_command(*args, check_health=False)
-            return self.connection.read_response()
-        except (RedisConnectionError, RedisTimeoutError):
-            self.connection.disconnect()
-            self.connection.send_command(*args, check_health=False)
-            return self.connection.read_response()
+            return self._round_trip(packed)
+        except (OSError, RedisConnectionError, RedisTimeoutError):
+            self.close()
+            return self._round_trip(packed)
+
+    def _round_trip(self, packed: bytes):
+        if self.socket is None:
+            self.connection.connect()  # redis-py's handshake (HELLO / AUTH / SELECT)
+            self.socket, self.unread = self.connection._sock, b""
+        self.socket.sendall(packed)
+        buffer = self.unread
+        while True:
+            parsed = parse_reply(buffer, 0)
+            if parsed is not None:
+                reply, end = parsed
+                self.unread = buffer[end:]
+                if isinstance(reply, ResponseError):
+                    raise reply
+                return reply
+            chunk = self.socket.recv(65536)
+            if not chunk:
+                raise ConnectionResetError("Redis closed the connection")
+            buffer += chunk
+
+    def close(self) -> None:
+        self.socket, self.unread = None, b""
+        self.connection.disconnect()
 
     def counts(self, buckets: list[Bucket]) -> list[int]:
         values = self.command("MGET", *[self.key(bucket.key) for bucket in buckets])
@@ -145,6 +180,67 @@ class _Redis:
             return bool(self.command("EVAL", COUNT_SCRIPT, len(keys), *keys, *args))
 
 
+def pack(args) -> bytes:
+    """A command in the Redis protocol (RESP): an array of bulk strings."""
+    parts = [b"*%d\r\n" % len(args)]
+    for arg in args:
+        if isinstance(arg, str):
+            arg = arg.encode()
+        elif isinstance(arg, int):
+            arg = b"%d" % arg
+        parts.append(b"$%d\r\n%b\r\n" % (len(arg), arg))
+    return b"".join(parts)
+
+
+def parse_reply(buffer: bytes, start: int):
+    """(reply, end) for the reply that begins at ``start`` in ``buffer``, or None while it
+    is incomplete. RESP2 and RESP3 (redis-py speaks the version ``REDIS_URL`` asks for):
+    integers, simple and bulk strings (as bytes), nulls, arrays, booleans and errors
+    (returned as ``ResponseError``, ``NoScriptError`` for NOSCRIPT, raised by the caller
+    once the whole reply is read)."""
+    line_end = buffer.find(b"\r\n", start)
+    if line_end < 0:
+        return None
+    kind, line, end = buffer[start : start + 1], buffer[start + 1 : line_end], line_end + 2
+    if kind == b"$" or kind == b"=" or kind == b"!":  # bulk string, verbatim, bulk error
+        length = int(line)
+        if length < 0:
+            return None, end
+        if len(buffer) < end + length + 2:
+            return None
+        value = buffer[end : end + length]
+        if kind == b"!":
+            value = _error(value)
+        return value, end + length + 2
+    if kind == b"*" or kind == b"~" or kind == b">":  # array, set, push
+        count, items = int(line), []
+        if count < 0:
+            return None, end
+        for _ in range(count):
+            parsed = parse_reply(buffer, end)
+            if parsed is None:
+                return None
+            item, end = parsed
+            items.append(item)
+        return items, end
+    if kind == b":":
+        return int(line), end
+    if kind == b"_":
+        return None, end
+    if kind == b"+":
+        return line, end
+    if kind == b"-":
+        return _error(line), end
+    if kind == b"#":
+        return line == b"t", end
+    raise RedisConnectionError(f"unexpected reply from Redis: {buffer[start : start + 40]!r}")
+
+
+def _error(message: bytes) -> ResponseError:
+    text = message.decode(errors="replace")
+    return NoScriptError(text) if text.startswith("NOSCRIPT") else ResponseError(text)
+
+
 _local = threading.local()
 
 
@@ -157,17 +253,35 @@ def _forget_connections() -> None:
 os.register_at_fork(after_in_child=_forget_connections)
 
 
+#: Moved on when ``settings.CACHES`` changes (``override_settings`` in tests): each thread
+#: then makes its ``_Redis`` again from the new default cache.
+_caches_generation = 0
+
+
+def _caches_changed(setting, **_kwargs) -> None:
+    global _caches_generation
+    if setting == "CACHES":
+        _caches_generation += 1
+
+
+setting_changed.connect(_caches_changed, dispatch_uid="core.ratelimit.caches")
+
+
 def _redis() -> _Redis | None:
-    """This thread's ``_Redis`` for the default cache, or None when it is not Redis. A new
-    cache backend (``override_settings(CACHES=...)`` in tests) gets a new connection."""
-    backend = caches["default"]
+    """This thread's ``_Redis`` for the default cache, or None when it is not Redis.
+
+    Made once per thread (and again after ``settings.CACHES`` changed): looking the
+    default cache up (``caches["default"]``, a context-local read) on every check cost
+    more than the rest of the client side of the status lookup's check."""
     found = getattr(_local, "redis", None)
-    if found is not None and found.backend is backend:
-        return found
-    if not isinstance(backend, RedisCache):
-        return None
-    _local.redis = _Redis(backend)
-    return _local.redis
+    if found is not None and found[0] == _caches_generation:
+        return found[1]
+    if found is not None and found[1] is not None:
+        found[1].close()
+    backend = caches["default"]
+    redis = _Redis(backend) if isinstance(backend, RedisCache) else None
+    _local.redis = (_caches_generation, redis)
+    return redis
 
 
 # --- counting ---------------------------------------------------------------------------------
@@ -229,7 +343,7 @@ class FailureLimit:
         limit, seconds = setting_rate(self.setting, self.default)
         return [
             Bucket(
-                counter_key(self.scope, "lookup-address", client_address(request)), limit, seconds
+                _address_key(self.scope, "lookup-address", client_address(request)), limit, seconds
             ),
             Bucket(
                 counter_key(self.scope, "lookup-number", (identifier or "").strip().upper()),

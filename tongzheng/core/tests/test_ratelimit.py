@@ -8,6 +8,9 @@ import uuid
 import pytest
 from django.core.cache import cache, caches
 from django.test import RequestFactory, override_settings
+from redis.connection import Encoder, PythonRespSerializer
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import NoScriptError, ResponseError
 
 from tongzheng.core import ratelimit
 from tongzheng.core.ratelimit import Bucket, FailureLimit, take
@@ -69,16 +72,20 @@ def test_a_changed_setting_applies_at_once(settings):
 REDIS_URL = os.environ.get("REDIS_URL", "")
 
 
-@pytest.fixture
-def redis_cache():
-    """The default cache on REDIS_URL under a prefix of its own (removed afterwards)."""
+@pytest.fixture(params=[None, 2, 3], ids=["default", "resp2", "resp3"])
+def redis_cache(request):
+    """The default cache on REDIS_URL under a prefix of its own (removed afterwards), in
+    redis-py's default protocol and in RESP2 and RESP3 (``_Redis`` reads the replies)."""
     if not REDIS_URL.startswith(("redis://", "rediss://", "unix://")):
         pytest.skip("REDIS_URL is not set")
     prefix = f"tz-test-{uuid.uuid4().hex[:12]}"
+    location = REDIS_URL
+    if request.param:
+        location += f"{'&' if '?' in location else '?'}protocol={request.param}"
     config = {
         "default": {
             "BACKEND": "tongzheng.core.redis_cache.RedisCache",
-            "LOCATION": REDIS_URL,
+            "LOCATION": location,
             "KEY_PREFIX": prefix,
         }
     }
@@ -161,3 +168,63 @@ def test_redis_connection_lost_is_made_again(redis_cache):
     ratelimit._redis().connection._sock.close()  # as if Redis had closed it
     assert take([bucket])
     assert cache.get(bucket.key) == 2
+
+
+def test_commands_are_packed_as_redis_py_packs_them():
+    args = ("EVALSHA", "ab" * 20, 2, ":1:tz:x", "键", "1", 10, 900)
+    encoder = Encoder("utf-8", "strict", False)
+    expected = b"".join(PythonRespSerializer(6000, encoder.encode).pack(*args))
+    assert ratelimit.pack(args) == expected
+
+
+@pytest.mark.parametrize(
+    ("reply", "value"),
+    [
+        (b"*2\r\n$-1\r\n$1\r\n7\r\n", [None, b"7"]),  # MGET, RESP2
+        (b"*3\r\n_\r\n$2\r\n12\r\n_\r\n", [None, b"12", None]),  # MGET, RESP3
+        (b":1\r\n", 1),
+        (b":-3\r\n", -3),
+        (b"+OK\r\n", b"OK"),
+        (b"$0\r\n\r\n", b""),
+        (b"*-1\r\n", None),
+        (b"#t\r\n", True),
+        (b"*2\r\n*1\r\n:1\r\n$3\r\na\r\n\r\n", [[1], b"a\r\n"]),
+    ],
+)
+def test_replies_are_read_whole_and_only_when_whole(reply, value):
+    assert ratelimit.parse_reply(reply + b":9\r\n", 0) == (value, len(reply))
+    for cut in range(len(reply)):
+        assert ratelimit.parse_reply(reply[:cut], 0) is None
+
+
+def test_error_replies_become_redis_py_errors():
+    error, end = ratelimit.parse_reply(b"-NOSCRIPT No matching script.\r\n", 0)
+    assert isinstance(error, NoScriptError) and end == 31
+    error, _end = ratelimit.parse_reply(b"-ERR wrong number of arguments\r\n", 0)
+    assert type(error) is ResponseError and "wrong number" in str(error)
+    with pytest.raises(RedisConnectionError):
+        ratelimit.parse_reply(b"?what\r\n", 0)
+
+
+def test_redis_error_replies_are_raised(redis_cache):
+    connection = ratelimit._redis()
+    with pytest.raises(ResponseError):
+        connection.command("NO-SUCH-COMMAND")
+    assert connection.command("MGET", "nothing-here") == [None]  # the connection still works
+
+
+def test_the_connection_follows_the_cache_setting(redis_cache):
+    first = ratelimit._redis()
+    assert first is not None and ratelimit._redis() is first  # kept by the thread
+    locmem = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    with override_settings(CACHES=locmem):
+        assert ratelimit._redis() is None
+        assert not LIMIT.blocked(request(), "C9")  # through Django's cache API
+    again = ratelimit._redis()
+    assert again is not None and again is not first and again.backend is caches["default"]
+
+
+def test_address_keys_are_the_counter_keys():
+    assert ratelimit._address_key("s", "lookup-address", "10.0.0.7") == ratelimit.counter_key(
+        "s", "lookup-address", "10.0.0.7"
+    )
