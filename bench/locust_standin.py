@@ -7,7 +7,7 @@ once from a real server (status, headers, cookies and bodies of their real size)
 almost no cost of its own, and reads locust's CPU per request in the measured window
 (the locustfile's ``HOTLINE_BENCH_CPU_FILE``, ``os.times()`` of the locust process).
 
-Three commands:
+Commands:
 
 ``record``
     With ``DATABASE_URL`` on a county demo copy: prepares the bench accounts and the sample
@@ -23,13 +23,26 @@ Three commands:
     Starts ``serve`` in its own process group and runs locust with the real locustfile and
     ``hotline_load.py``'s options (``--headless --reset-stats --csv --only-summary``, the
     window from the last operator's sign-in plus ``--settle``); prints locust's CPU in ms
-    per request and the request count.
+    per request and the request count. ``--locustfile`` for A/B runs, ``--py-spy`` to
+    profile locust (py-spy in a venv of its own).
+``drive``
+    The locustfile's tasks called back to back by one greenlet (seeded, no pacing): CPU per
+    request in process, ``--cprofile``, ``--callgrind`` (run under ``valgrind
+    --tool=callgrind --instr-atstart=no``: collection is on around the loop only, so the
+    instruction count per request is deterministic), ``--log-requests`` (every request as
+    the stand-in received it: two locustfiles' logs diff byte for byte, port and TOTP
+    code aside).
+``check``
+    ``LeanCookieJar`` (bench/locust_cookies.py) against ``http.cookiejar.CookieJar`` on the
+    recorded Set-Cookie headers and on deletions and narrower paths.
 
 Usage::
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/tz_locust REDIS_URL=redis://127.0.0.1:6379/7 \\
         .venv/bin/python bench/locust_standin.py record
     .venv/bin/python bench/locust_standin.py run --users 300 --measure 60 --delay 0.03
+    valgrind --tool=callgrind --instr-atstart=no \\
+        .venv/bin/python bench/locust_standin.py drive --requests 1000 --callgrind
 
 Not a benchmark of the server: the figures it prints are locust's alone.
 """
@@ -56,8 +69,8 @@ sys.path.insert(0, str(BENCH))
 RECORDING = ROOT / "var" / "bench" / "locust_standin.json"
 SAMPLE = ROOT / "var" / "bench" / "locust_standin_sample.json"
 MARK = "\x00NUMBER\x00"
-# Headers granian writes itself (date) or that the stand-in writes from the body it sends.
-DROPPED = {"date", "content-length", "transfer-encoding", "connection", "keep-alive", "server"}
+# Headers the stand-in writes itself (date, from the body it sends) or that are hop-by-hop.
+DROPPED = {"date", "content-length", "transfer-encoding", "connection", "keep-alive"}
 SAMPLES_PER_KIND = 40
 NUMBERED = re.compile(r"/[0-9][0-9-]*/")
 
