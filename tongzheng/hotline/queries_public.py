@@ -19,18 +19,13 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from tongzheng.core.prepared import preparing_cursor
+from tongzheng.hotline.labels import choices
 from tongzheng.hotline.models import (
     Attachment,
     Ticket,
-    TicketStatus,
-    TicketType,
     TicketUpdate,
-    UpdateKind,
 )
 
-_TYPES = dict(TicketType.choices)
-_STATUSES = dict(TicketStatus.choices)
-_KINDS = dict(UpdateKind.choices)
 _TICKET, _UPDATE, _FILE = 0, 1, 2
 
 
@@ -50,7 +45,7 @@ class PublicUpdate:
     files: list[PublicFile] = field(default_factory=list)
 
     def get_kind_display(self) -> str:
-        return _KINDS.get(self.kind, self.kind)
+        return choices(TicketUpdate, "kind").get(self.kind, self.kind)
 
 
 @dataclass(slots=True)
@@ -68,11 +63,12 @@ class PublicTicket:
     updates: list[PublicUpdate] = field(default_factory=list)
     files: list[PublicFile] = field(default_factory=list)
 
+    # The labels translated once per language (``hotline.labels``).
     def get_type_display(self) -> str:
-        return _TYPES.get(self.type, self.type)
+        return choices(Ticket, "type").get(self.type, self.type)
 
     def get_status_display(self) -> str:
-        return _STATUSES.get(self.status, self.status)
+        return choices(Ticket, "status").get(self.status, self.status)
 
 
 @cache

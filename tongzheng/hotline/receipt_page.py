@@ -11,41 +11,41 @@ frame) renders it — and ``test_receipt_page`` checks that both give the same m
 Chinese and English.
 """
 
-from django.urls import get_script_prefix, get_urlconf, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-_labels: dict[tuple, dict[str, str]] = {}
+from tongzheng.hotline.labels import translated_once
+
+
+def _make_labels() -> dict[str, str]:
+    # {% translate "literal" %} shows the translation as it is (a template's literal
+    # is safe, and so is its translation): not escaped here either.
+    labels = {
+        name: _(text)
+        for name, text in (
+            ("heading", "提交成功"),
+            ("warning", "请立即记下工单编号和提取码。提取码只显示这一次，遗失后无法找回。"),
+            ("number", "工单编号"),
+            ("code", "提取码"),
+            ("mailbox", "领导信箱"),
+            ("type", "类型"),
+            ("limit", "办理时限"),
+            ("files", "附件"),
+            ("track", "查询工单"),
+        )
+    }
+    # {% blocktranslate %} puts the (escaped) values into the translation unescaped.
+    labels["due"] = _("%(due)s 前答复")
+    labels["uploaded"] = _("已上传 %(count)s 个")
+    labels["track_url"] = escape(reverse("hotline:track"))
+    return labels
 
 
 def _page_labels() -> dict[str, str]:
-    key = (get_language(), get_urlconf(), get_script_prefix())
-    labels = _labels.get(key)
-    if labels is None:
-        # {% translate "literal" %} shows the translation as it is (a template's literal
-        # is safe, and so is its translation): not escaped here either.
-        labels = {
-            name: _(text)
-            for name, text in (
-                ("heading", "提交成功"),
-                ("warning", "请立即记下工单编号和提取码。提取码只显示这一次，遗失后无法找回。"),
-                ("number", "工单编号"),
-                ("code", "提取码"),
-                ("mailbox", "领导信箱"),
-                ("type", "类型"),
-                ("limit", "办理时限"),
-                ("files", "附件"),
-                ("track", "查询工单"),
-            )
-        }
-        # {% blocktranslate %} puts the (escaped) values into the translation unescaped.
-        labels["due"] = _("%(due)s 前答复")
-        labels["uploaded"] = _("已上传 %(count)s 个")
-        labels["track_url"] = escape(reverse("hotline:track"))
-        _labels[key] = labels
-    return labels
+    # Translated once per process, language, URLconf and script prefix.
+    return translated_once("receipt_page", _make_labels, urls=True)
 
 
 def title() -> str:

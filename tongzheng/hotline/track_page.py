@@ -11,45 +11,46 @@ render it — and ``test_track_page`` checks that both give the same markup, in 
 and English.
 """
 
+from html import escape as escape_text
+
 from django.template.defaultfilters import filesizeformat
-from django.urls import get_script_prefix, get_urlconf, reverse
+from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.html import escape
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from tongzheng.hotline.labels import minute_text, translated_once
 from tongzheng.hotline.queries_public import PublicTicket
 
-_labels: dict[tuple, dict[str, str]] = {}
+
+def _make_labels() -> dict[str, str]:
+    labels = {
+        name: escape(_(text))
+        for name, text in (
+            ("heading", "工单办理情况"),
+            ("appended", "追加信息已提交。"),
+            ("number", "工单编号"),
+            ("type", "类型"),
+            ("status", "状态"),
+            ("created", "受理时间"),
+            ("title", "标题"),
+            ("content", "内容"),
+            ("files", "附件"),
+            ("history", "答复与追加信息"),
+            ("no_history", "暂无答复。"),
+            ("append", "追加信息"),
+            ("submit", "提交追加信息"),
+            ("download", "下载"),
+        )
+    }
+    labels["append_url"] = escape(reverse("hotline:append"))
+    labels["download_url"] = escape(reverse("hotline:track_attachment"))
+    return labels
 
 
 def _page_labels() -> dict[str, str]:
-    key = (get_language(), get_urlconf(), get_script_prefix())
-    labels = _labels.get(key)
-    if labels is None:
-        labels = {
-            name: escape(_(text))
-            for name, text in (
-                ("heading", "工单办理情况"),
-                ("appended", "追加信息已提交。"),
-                ("number", "工单编号"),
-                ("type", "类型"),
-                ("status", "状态"),
-                ("created", "受理时间"),
-                ("title", "标题"),
-                ("content", "内容"),
-                ("files", "附件"),
-                ("history", "答复与追加信息"),
-                ("no_history", "暂无答复。"),
-                ("append", "追加信息"),
-                ("submit", "提交追加信息"),
-                ("download", "下载"),
-            )
-        }
-        labels["append_url"] = escape(reverse("hotline:append"))
-        labels["download_url"] = escape(reverse("hotline:track_attachment"))
-        _labels[key] = labels
-    return labels
+    # Translated and escaped once per process, language, URLconf and script prefix.
+    return translated_once("track_page", _make_labels, urls=True)
 
 
 def title() -> str:
@@ -58,8 +59,13 @@ def title() -> str:
 
 
 def _time(value) -> str:
-    # As the template shows a datetime: local time in the language's DATETIME_FORMAT.
-    return escape(formats.localize(timezone.localtime(value)))
+    # As the template shows a datetime: local time in the language's DATETIME_FORMAT
+    # (kept per minute when the format shows nothing finer: ``labels.minute_text``).
+    return minute_text(timezone.localtime(value), _localized)
+
+
+def _localized(local) -> str:
+    return escape_text(formats.localize(local))
 
 
 def content(
@@ -68,11 +74,11 @@ def content(
     """The content block of ``hotline/tracked.html`` for the reporter who gave ``code``
     (the empty 追加 form's fields already rendered: ``append_fields``)."""
     labels = _page_labels()
-    csrf = f'<input type="hidden" name="csrfmiddlewaretoken" value="{escape(csrf_token)}">'
-    number = escape(ticket.number)
+    csrf = f'<input type="hidden" name="csrfmiddlewaretoken" value="{escape_text(csrf_token)}">'
+    number = escape_text(ticket.number)
     hidden = (
         f'<input type="hidden" name="number" value="{number}">'
-        f'<input type="hidden" name="code" value="{escape(code)}">'
+        f'<input type="hidden" name="code" value="{escape_text(code)}">'
     )
 
     def download(file) -> str:
@@ -80,7 +86,7 @@ def content(
             f'<form method="post" action="{labels["download_url"]}" class="d-inline">{csrf}'
             f'{hidden}<input type="hidden" name="attachment" value="{file.pk}">'
             f'<button type="submit" class="btn btn-link p-0 align-baseline">'
-            f"{escape(file.name)}</button> "
+            f"{escape_text(file.name)}</button> "
             f'<span class="visually-hidden">{labels["download"]}</span></form>\n'
         )
 
@@ -90,16 +96,16 @@ def content(
     parts.append(
         f"\n<dl>\n"
         f"  <dt>{labels['number']}</dt><dd>{number}</dd>\n"
-        f"  <dt>{labels['type']}</dt><dd>{escape(ticket.get_type_display())}</dd>\n"
+        f"  <dt>{labels['type']}</dt><dd>{escape_text(ticket.get_type_display())}</dd>\n"
         f'  <dt>{labels["status"]}</dt><dd data-testid="ticket-status">'
-        f"{escape(ticket.get_status_display())}</dd>\n"
+        f"{escape_text(ticket.get_status_display())}</dd>\n"
         f"  <dt>{labels['created']}</dt><dd>{_time(ticket.created_at)}</dd>\n  "
     )
     if ticket.title:
-        parts.append(f"<dt>{labels['title']}</dt><dd>{escape(ticket.title)}</dd>")
+        parts.append(f"<dt>{labels['title']}</dt><dd>{escape_text(ticket.title)}</dd>")
     parts.append(
         f"\n  <dt>{labels['content']}</dt>"
-        f'<dd style="white-space: pre-wrap">{escape(ticket.content)}</dd>\n  '
+        f'<dd style="white-space: pre-wrap">{escape_text(ticket.content)}</dd>\n  '
     )
     if ticket.files:
         items = "".join(
@@ -114,9 +120,9 @@ def content(
         parts.append('\n<ul class="list-unstyled" data-testid="ticket-updates">\n  ')
         for update in ticket.updates:
             parts.append(
-                f'\n  <li class="mb-2"><strong>{escape(update.get_kind_display())}</strong> '
+                f'\n  <li class="mb-2"><strong>{escape_text(update.get_kind_display())}</strong> '
                 f"<small>{_time(update.created_at)}</small>"
-                f'<div style="white-space: pre-wrap">{escape(update.content)}</div>\n    '
+                f'<div style="white-space: pre-wrap">{escape_text(update.content)}</div>\n    '
             )
             if update.files:
                 items = "".join(
