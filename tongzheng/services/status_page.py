@@ -19,14 +19,18 @@ texts are not (Django treats translations of template literals as safe).
 
 from html import escape
 
-from django.conf import settings
 from django.core.signals import setting_changed
-from django.urls import get_script_prefix, get_urlconf, reverse
+from django.urls import reverse
 from django.utils import formats
-from django.utils.translation import get_language, gettext, ngettext
+from django.utils.translation import gettext, ngettext
 
+from tongzheng.portal.frame import page_key
 from tongzheng.services.public import FIELD_LABELS, StatusView
-from tongzheng.services.templatetags.services_status import events_html, linebreaksbr
+from tongzheng.services.templatetags.services_status import (
+    escaped_label,
+    events_html,
+    linebreaksbr,
+)
 
 _labels: dict[tuple, dict] = {}
 _MAX_DAY_TEXTS = 200  # remaining working days shown, kept per language (few distinct values)
@@ -39,10 +43,11 @@ def _forget(**_kwargs) -> None:
 setting_changed.connect(_forget, dispatch_uid="services.status_page")
 
 
-def _page_labels() -> dict:
-    """The page's fixed text in the active language and URLconf: headings escaped as
-    ``{{ view.labels.* }}`` are, translated literals as they are, URLs as ``{% url %}``."""
-    key = (get_language(), settings.ROOT_URLCONF, get_urlconf(), get_script_prefix())
+def _page_labels(key: tuple | None = None) -> dict:
+    """The page's fixed text in the active language and URLconf (``key``: ``page_key()``
+    when the caller has read it already): headings escaped as ``{{ view.labels.* }}``
+    are, translated literals as they are, URLs as ``{% url %}``."""
+    key = key or page_key()
     labels = _labels.get(key)
     if labels is None:
         labels = {name: escape(str(text)) for name, text in FIELD_LABELS.items()}
@@ -86,7 +91,7 @@ def status_html(view: StatusView, labels: dict) -> str:
         "\n  ",
         _row(labels["organisation"], escape(view.organisation_name)),
         f'\n  <dt class="col-sm-3">{labels["status"]}</dt><dd class="col-sm-9" '
-        f'data-testid="status">{escape(view.status_label)}</dd>\n  ',
+        f'data-testid="status">{escaped_label(view.status_label)}</dd>\n  ',
     ]
     # The times and the due date are digits, "-", " " and ":" (public.minute, due_text):
     # escaping leaves them as they are, so they are put in as they are.
@@ -123,10 +128,11 @@ def status_html(view: StatusView, labels: dict) -> str:
     return "".join(parts)
 
 
-def blocks(view: StatusView, *, code: str, csrf_token: str) -> dict[str, str]:
+def blocks(view: StatusView, *, code: str, csrf_token: str, key: tuple | None = None) -> dict:
     """The ``title`` and ``content`` blocks of ``services/public/status_result.html`` for
-    the holder of ``view.number`` and ``code`` (the download form posts both again)."""
-    labels = _page_labels()
+    the holder of ``view.number`` and ``code`` (the download form posts both again);
+    ``key``: ``portal.frame.page_key()`` when the caller has read it already."""
+    labels = _page_labels(key)
     number = escape(view.number)
     content = [
         f'\n<h1 class="h2">{labels["heading"] % {"number": number}}</h1>\n',

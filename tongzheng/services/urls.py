@@ -4,8 +4,11 @@ from tongzheng.services import views, views_public
 
 app_name = "services"
 
-# Staff pages under /workbench/services/; the public pages are added by the portal work.
-urlpatterns = [
+# The public pages (under /services/, views_public) first: Django tries the patterns in
+# order on every request, and the status lookup (办件查询) is the public hot path (issue 4):
+# ten staff patterns fewer to try before it. The staff pages (under /workbench/services/)
+# follow; no pattern of one matches a path of the other, so the order changes no route.
+urlpatterns = views_public.urlpatterns + [
     path("workbench/services/", views.inbox, name="inbox"),
     path(
         "workbench/services/applications/<str:number>/",
@@ -25,4 +28,3 @@ urlpatterns = [
     path("workbench/services/items/<int:pk>/", views.item_detail, name="item_detail"),
     path("workbench/services/items/<int:pk>/edit/", views.item_edit, name="item_edit"),
 ]
-urlpatterns += views_public.urlpatterns

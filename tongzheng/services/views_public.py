@@ -23,6 +23,7 @@ with the application number, the query code and what happens next.
 import posixpath
 import secrets
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, SuspiciousFileOperation, ValidationError
@@ -659,14 +660,19 @@ def status(request):
     # the language list …), and for an anonymous visitor into the shell rendered once
     # (portal.frame) with the page's blocks written in Python (services.status_page).
     # The page and its headers are the same as with render().
-    view = public.application_status(application)
+    # The language, URLconf and script prefix are read once for the view, the frame and
+    # the blocks.
+    key = frame.page_key()
+    view = public.application_status(application, language=key[0])
     code = request.POST["code"].strip()
     context = {"view": view, "number": application.number, "code": code}
     html = frame.render_page(
         request,
         STATUS_RESULT,
         context,
-        blocks=lambda csrf_token: status_page.blocks(view, code=code, csrf_token=csrf_token),
+        blocks=lambda token: status_page.blocks(view, code=code, csrf_token=token, key=key),
+        key=key,
+        charset=settings.DEFAULT_CHARSET,  # HttpResponse's: the bytes are given as they are
     )
     return _no_store(HttpResponse(html))
 

@@ -144,3 +144,24 @@ def test_written_blocks_are_not_used_on_the_normal_path(django_user_model):
         request(user=user), "page.html", {"number": "1"}, blocks=lambda token: {"content": "W"}
     )
     assert "<main>W</main>" not in page and "base content" in page
+
+
+def test_a_key_read_by_the_caller_gives_the_same_page():
+    with translation.override("en"):
+        key = frame.page_key()
+        assert key[0] == "en"
+        given = frame.render_page(request(), "page.html", {"number": "1"}, key=key)
+        read = frame.render_page(request(), "page.html", {"number": "1"})
+    assert TOKEN.sub("T", given) == TOKEN.sub("T", read) and "[en]" in given
+
+
+@pytest.mark.parametrize(
+    "path", ["/a/", "/a/", "/状态/<x>&'\"/", "/a/?q=1&y=<2>", "/a/?q=2", "/a%20b/"]
+)
+def test_the_escaped_path_is_the_full_path_escaped_each_time(path):
+    from django.utils.html import escape
+
+    req = request(path)
+    assert frame._escaped_full_path(req) == escape(req.get_full_path())
+    assert frame._escaped_full_path(req) == escape(req.get_full_path())  # kept or not
+    assert all("?" not in kept for kept in frame._paths)  # query strings are never kept

@@ -27,13 +27,35 @@ def _note(note: str) -> str:
     return f'<br><span class="small">{linebreaksbr(note)}</span>'
 
 
+#: status label -> the label escaped: the labels are the statuses' names in each
+#: language, a few dozen texts, escaped once each instead of on every event of every page.
+_escaped_labels: dict[str, str] = {}
+_ESCAPED_LABELS_MAX = 500
+
+
+def escaped_label(label: str) -> str:
+    """``escape(label)`` for a status label, kept (see ``_escaped_labels``)."""
+    escaped = _escaped_labels.get(label)
+    if escaped is None:
+        escaped = escape(label)
+        if len(_escaped_labels) < _ESCAPED_LABELS_MAX:
+            _escaped_labels[label] = escaped
+    return escaped
+
+
 def events_html(events) -> str:
-    """``<li>`` per ``PublicEvent``: its time, its status and the note the applicant sees."""
+    """``<li>`` per ``PublicEvent``: its time, its status and the note the applicant sees.
+
+    The time is put in as it is: ``at_text`` is ``public.minute``'s digits, "-", " " and
+    ":", which escaping leaves unchanged (the tests check both)."""
+    labels = _escaped_labels
     return "".join(
-        f'<li class="mb-2"><span class="text-body-secondary">{escape(event.at_text)}'
-        f"</span> {escape(event.status_label)}"
-        f"{_note(event.note) if event.note else ''}</li>"
-        for event in events
+        [
+            f'<li class="mb-2"><span class="text-body-secondary">{event.at_text}</span> '
+            f"{labels.get(event.status_label) or escaped_label(event.status_label)}"
+            f"{_note(event.note) if event.note else ''}</li>"
+            for event in events
+        ]
     )
 
 

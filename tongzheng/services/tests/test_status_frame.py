@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from tongzheng.portal import frame
 from tongzheng.services import actions
+from tongzheng.services.public import minute
 from tongzheng.services.tests.factories import handler
 from tongzheng.services.tests.test_public_pages import (
     PDF,
@@ -138,10 +139,43 @@ def test_the_event_list_tag_renders_what_the_loop_did():
             status="b",
             status_label="<补正>",
             note="缺\r\n材料 & '证明'\r二\n\"三\"",
-            at_text="x&y",
+            at_text=minute(at),
         ),
+        PublicEvent(at=at, status="b", status_label="<补正>", note="", at_text=""),
     ]
-    assert tag.render({"events": events}) == loop.render({"events": events})
+    for _twice in range(2):  # the escaped labels are kept after the first page
+        assert tag.render({"events": events}) == loop.render({"events": events})
     assert "<br>" in tag.render({"events": events}) and "&lt;补正&gt;" in tag.render(
         {"events": events}
     )
+
+
+@pytest.mark.parametrize("zone", ["Asia/Shanghai", "America/New_York", "UTC", "Asia/Kathmandu"])
+def test_minute_is_the_date_filter_and_needs_no_escaping(zone):
+    """``public.minute`` gives what ``|date:"Y-m-d H:i"`` gave, isoformat and strftime too,
+    and only characters escaping leaves alone (``events_html`` puts it in as it is)."""
+    import datetime
+    import html
+    import zoneinfo
+
+    from django.template import engines
+    from django.utils import timezone
+
+    tz = zoneinfo.ZoneInfo(zone)
+    date_filter = engines["django"].from_string('{{ at|date:"Y-m-d H:i" }}')
+    start = datetime.datetime(2026, 3, 7, 23, 59, 59, 999999, tzinfo=datetime.UTC)
+    moments = [start + datetime.timedelta(minutes=97 * n) for n in range(400)]
+    moments += [
+        datetime.datetime(2025, 12, 31, 16, 0, tzinfo=datetime.UTC),  # Shanghai's new year
+        datetime.datetime(2026, 11, 1, 5, 30, tzinfo=datetime.UTC),  # New York's fall back
+        datetime.datetime(1000, 1, 1, 12, 0, tzinfo=datetime.UTC),
+        datetime.datetime(999, 6, 1, 12, 0, tzinfo=datetime.UTC),  # a padded year
+    ]
+    with timezone.override(tz):
+        for at in moments:
+            text = minute(at)
+            assert text == date_filter.render({"at": at}), at
+            assert text == at.astimezone(tz).isoformat(" ", "minutes")[:16]
+            assert minute(at, tz) == text
+            assert html.escape(text) == text and len(text) == 16
+    assert minute(None) == ""
