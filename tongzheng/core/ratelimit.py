@@ -72,11 +72,6 @@ def counter_key(scope: str, kind: str, identifier: str) -> str:
     return f"tz:{scope}:rl:{kind}:{digest}"
 
 
-#: ``counter_key`` of a client address: the same few addresses come back request after
-#: request (a lookup's check and count both need it), so their keys are kept (bounded).
-_address_key = lru_cache(maxsize=4096)(counter_key)
-
-
 @dataclass(frozen=True)
 class Bucket:
     key: str
@@ -128,9 +123,16 @@ class _Redis:
         self.connection = backend._cache._get_connection_pool(write=True).make_connection()
         self.socket = None
         self.unread = b""  # bytes received after the last reply (none in practice)
+        self.keys: dict[str, str] = {}
 
     def key(self, key: str) -> str:
-        return self.backend.make_key(key)
+        """The cache's key for ``key``; the clients' address keys are kept (bounded)."""
+        made = self.keys.get(key)
+        if made is None:
+            made = self.backend.make_key(key)
+            if len(self.keys) < 4096 and ":lookup-address:" in key:
+                self.keys[key] = made
+        return made
 
     def command(self, *args):
         """One command and its reply; reconnects and sends once more if the connection
@@ -184,7 +186,7 @@ def pack(args) -> bytes:
     """A command in the Redis protocol (RESP): an array of bulk strings."""
     parts = [b"*%d\r\n" % len(args)]
     for arg in args:
-        if isinstance(arg, str):
+        if arg.__class__ is str:
             arg = arg.encode()
         elif isinstance(arg, int):
             arg = b"%d" % arg
@@ -201,21 +203,22 @@ def parse_reply(buffer: bytes, start: int):
     line_end = buffer.find(b"\r\n", start)
     if line_end < 0:
         return None
-    kind, line, end = buffer[start : start + 1], buffer[start + 1 : line_end], line_end + 2
-    if kind == b"$" or kind == b"=" or kind == b"!":  # bulk string, verbatim, bulk error
-        length = int(line)
+    kind, end = buffer[start], line_end + 2  # the type byte as an int: `kind in b"..."`
+    if kind in b"_":  # null
+        return None, end
+    if kind in b"$=!":  # bulk string, verbatim string, bulk error
+        length = int(buffer[start + 1 : line_end])
         if length < 0:
             return None, end
         if len(buffer) < end + length + 2:
             return None
         value = buffer[end : end + length]
-        if kind == b"!":
-            value = _error(value)
-        return value, end + length + 2
-    if kind == b"*" or kind == b"~" or kind == b">":  # array, set, push
-        count, items = int(line), []
+        return (_error(value) if kind in b"!" else value), end + length + 2
+    if kind in b"*~>":  # array, set, push
+        count = int(buffer[start + 1 : line_end])
         if count < 0:
             return None, end
+        items = []
         for _ in range(count):
             parsed = parse_reply(buffer, end)
             if parsed is None:
@@ -223,16 +226,14 @@ def parse_reply(buffer: bytes, start: int):
             item, end = parsed
             items.append(item)
         return items, end
-    if kind == b":":
-        return int(line), end
-    if kind == b"_":
-        return None, end
-    if kind == b"+":
-        return line, end
-    if kind == b"-":
-        return _error(line), end
-    if kind == b"#":
-        return line == b"t", end
+    if kind in b":":
+        return int(buffer[start + 1 : line_end]), end
+    if kind in b"+":
+        return buffer[start + 1 : line_end], end
+    if kind in b"-":
+        return _error(buffer[start + 1 : line_end]), end
+    if kind in b"#":
+        return buffer[start + 1 : line_end] == b"t", end
     raise RedisConnectionError(f"unexpected reply from Redis: {buffer[start : start + 40]!r}")
 
 
@@ -327,6 +328,14 @@ def take(buckets: list[Bucket]) -> bool:
     return count(buckets, unless_full=True)
 
 
+@lru_cache(maxsize=4096)
+def _address_bucket(scope: str, address: str, limit: int, seconds: int) -> Bucket:
+    """A client address's failure bucket: the same few addresses come back request after
+    request (a lookup's check and its count both need it), so their buckets are kept
+    (bounded; a bucket is immutable)."""
+    return Bucket(counter_key(scope, "lookup-address", address), limit, seconds)
+
+
 @dataclass(frozen=True)
 class FailureLimit:
     """Failures per client address and per identifier, ``setting`` failures a window.
@@ -342,9 +351,7 @@ class FailureLimit:
     def _buckets(self, request, identifier: str) -> list[Bucket]:
         limit, seconds = setting_rate(self.setting, self.default)
         return [
-            Bucket(
-                _address_key(self.scope, "lookup-address", client_address(request)), limit, seconds
-            ),
+            _address_bucket(self.scope, client_address(request), limit, seconds),
             Bucket(
                 counter_key(self.scope, "lookup-number", (identifier or "").strip().upper()),
                 limit,

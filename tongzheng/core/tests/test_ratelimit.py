@@ -224,7 +224,9 @@ def test_the_connection_follows_the_cache_setting(redis_cache):
     assert again is not None and again is not first and again.backend is caches["default"]
 
 
-def test_address_keys_are_the_counter_keys():
-    assert ratelimit._address_key("s", "lookup-address", "10.0.0.7") == ratelimit.counter_key(
-        "s", "lookup-address", "10.0.0.7"
-    )
+def test_address_buckets_are_kept_and_are_the_counter_keys():
+    first = LIMIT._buckets(request("10.0.0.7"), "N1")
+    second = LIMIT._buckets(request("10.0.0.7"), "N2")
+    assert first[0] is second[0]
+    assert first[0] == Bucket(ratelimit.counter_key("test", "lookup-address", "10.0.0.7"), 3, 900)
+    assert first[1].key == ratelimit.counter_key("test", "lookup-number", "N1")
