@@ -12,12 +12,56 @@ import datetime
 import weakref
 
 from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.models.base import ModelState
+from django.db.models.fields.related_descriptors import ForeignKeyDeferredAttribute
 from django.db.models.query import get_related_populators
+from django.db.models.query_utils import DeferredAttribute
+from django.db.models.signals import post_init, pre_init
 
 from tongzheng.core.prepared import PreparedQuery, preparing_cursor
 
 #: Stands for the ticket's id while the SQL is compiled (never sent; no id is negative).
 _TICKET_ID = -7_340_032_001
+
+
+# The descriptors of a model's columns whose assignment only stores the value in the
+# instance's __dict__ on a new instance (a foreign key's also forgets a cached related
+# object, which a new instance has none of). ``FileDescriptor`` and the like wrap values:
+# a model with one among the loaded columns is made by ``from_db``.
+_PLAIN_DESCRIPTORS = (DeferredAttribute, ForeignKeyDeferredAttribute)
+_plain_models: dict[tuple, bool] = {}
+
+
+def _plain(model, attnames) -> bool:
+    key = (model, attnames)
+    plain = _plain_models.get(key)
+    if plain is None:
+        descriptors = []
+        for attname in attnames:
+            found = next(
+                (k.__dict__[attname] for k in model.__mro__ if attname in k.__dict__), None
+            )
+            descriptors.append(found)
+        plain = _plain_models[key] = all(type(found) in _PLAIN_DESCRIPTORS for found in descriptors)
+    # No receiver of pre_init / post_init at all (read on each row: one may connect later).
+    return plain and not pre_init.receivers and not post_init.receivers
+
+
+def from_db(model, using: str, attnames: tuple, values) -> object:
+    """``model.from_db(using, attnames, values)`` (``attnames`` in the model's field order,
+    as ``from_db`` takes them), made directly when that is the same:
+    ``Model.__init__`` sets each given column (``setattr``: here a store in __dict__),
+    skips the deferred ones and sends ``pre_init`` / ``post_init`` (made by ``from_db``
+    whenever either signal has a receiver). About
+    45 Python calls fewer a row (a list page makes 21)."""
+    if not _plain(model, attnames) or len(values) != len(attnames):
+        return model.from_db(using, attnames, values)
+    instance = model.__new__(model)
+    state = instance._state = ModelState()
+    state.adding = False
+    state.db = using
+    instance.__dict__.update(zip(attnames, values, strict=True))
+    return instance
 
 
 class TicketRows:
@@ -48,7 +92,7 @@ class TicketRows:
         own = len(self._fields)
         objects = []
         for row in self._query.rows(ticket_id, using):
-            instance = self._model.from_db(using, self._fields, row[:own])
+            instance = from_db(self._model, using, self._fields, row[:own])
             for name, value in zip(self._names, row[own:], strict=True):
                 setattr(instance, name, value)
             objects.append(instance)
@@ -108,7 +152,7 @@ class CompiledInstances:
         if query.values_select:  # a ``values_list``: the rows as tuples
             return (sql, params, slots, converters, None, 0, 0, [], [], [])
         start, end = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
-        init_list = [column[0].target.attname for column in select[start:end]]
+        init_list = tuple(column[0].target.attname for column in select[start:end])
         populators = get_related_populators(klass_info, select, connection.alias)
         annotations = list(compiler.annotation_col_map.items())
         model = klass_info["model"]
@@ -146,7 +190,7 @@ class CompiledInstances:
             if model is None:
                 instances.append(tuple(row))
                 continue
-            instance = model.from_db(using, init_list, row[start:end])
+            instance = from_db(model, using, init_list, row[start:end])
             for populator in populators:
                 populator.populate(row, instance)
             for name, position in annotations:
