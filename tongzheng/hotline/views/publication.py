@@ -83,7 +83,7 @@ LIST_PAGES = re.compile(r"(page=([1-9]|[1-4][0-9]|50))?")
 
 @login_not_required
 @require_GET
-# Five minutes: the list's public totals (statistics.public_summary) are cached for ten.
+# Five minutes; the public totals on it (statistics.public_summary) are refreshed every ten.
 @public_page("letters", timeout=300, letters=True, query=LIST_PAGES)
 def letter_list(request):
     q = request.GET.get("q", "").strip()[:100]
