@@ -12,7 +12,7 @@ retransmitted segments (``/proc/net/netstat``, ``/proc/net/snmp``: a full accept
 drops a SYN, and the client retries after 1, 3, 7 … s), dirty and writeback memory
 (``/proc/meminfo``), and PostgreSQL's backends of the database by state and by what they
 wait for (``pg_stat_activity``: ``Lock``, ``LWLock``, ``IO`` …) with the longest running
-statement's age. ``summarise`` joins it to locust's history and prints the worst seconds.
+statement's age and text. ``summarise`` joins it to locust's history and prints the worst seconds.
 """
 
 import argparse
@@ -42,6 +42,7 @@ COLUMNS = (
     "pg_waiting",
     "pg_wait_events",
     "pg_longest_ms",
+    "pg_longest_query",
 )
 
 
@@ -77,17 +78,19 @@ def _meminfo() -> dict:
 def _postgres(cursor, database: str) -> tuple:
     cursor.execute(
         "SELECT state, wait_event_type, wait_event,"
-        " extract(epoch FROM clock_timestamp() - query_start) * 1000"
+        " extract(epoch FROM clock_timestamp() - query_start) * 1000, left(query, 160)"
         " FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
         (database,),
     )
     active = idle_in_tx = waiting = 0
     events: dict[str, int] = {}
     longest = 0.0
-    for state, wait_type, wait_event, age_ms in cursor.fetchall():
+    longest_query = ""
+    for state, wait_type, wait_event, age_ms, query in cursor.fetchall():
         if state == "active":
             active += 1
-            longest = max(longest, float(age_ms or 0))
+            if float(age_ms or 0) > longest:
+                longest, longest_query = float(age_ms or 0), " ".join(query.split())
             if wait_type and wait_type != "Client":
                 waiting += 1
                 key = f"{wait_type}:{wait_event}"
@@ -95,7 +98,7 @@ def _postgres(cursor, database: str) -> tuple:
         elif state and state.startswith("idle in transaction"):
             idle_in_tx += 1
     described = " ".join(f"{key}={count}" for key, count in sorted(events.items()))
-    return active, idle_in_tx, waiting, described, round(longest)
+    return active, idle_in_tx, waiting, described, round(longest), longest_query
 
 
 def trace(out: str, database: str, seconds: float) -> None:
