@@ -648,6 +648,16 @@ def _history(updates) -> str:
     return mark_safe("".join(entries))  # noqa: S308 - escaped above
 
 
+def _overdue_mark(ticket) -> str:
+    """What ``hotline/includes/dispatch_overdue.html`` wrote for the ticket, its closing
+    line break included (the list's rows write the same mark: ``_list_rows``)."""
+    if not ticket.dispatch_overdue_at():
+        return "\n"
+    due = timezone.localtime(ticket.dispatch_due_at).strftime("%H:%M")
+    overdue = _list_texts()["overdue"] % {"due": due}
+    return mark_safe(f' <span class="badge text-bg-danger">{overdue}</span>\n')  # noqa: S308 - escaped translation, digits
+
+
 # The ticket's fields whose labels the page shows (as get_FOO_display gave them).
 _TICKET_LABELS = ("status", "channel", "type", "category", "urgency", "satisfaction")
 
@@ -678,6 +688,7 @@ def _detail(request, ticket, *, overrides=None, status=200, error=""):
     context = {
         "ticket": ticket,
         "ticket_labels": {name: labels.display(ticket, name) for name in _TICKET_LABELS},
+        "overdue_mark": _overdue_mark(ticket),
         "show_reporter": queries.may_see_reporter(user, ticket),
         "updates": updates,
         "history": _history(updates),
