@@ -6,7 +6,9 @@ each request kind of the locust mix through Django's test client in one process 
 whole middleware stack, sessions, templates and queries; no network, no server), so the
 expensive pages can be named. Operators sign in with password and TOTP first.
 
-Usage (prepares like ``bench/hotline_load.py``: renews bench_op_00's TOTP key)::
+Usage (prepares like ``bench/hotline_load.py``: renews bench_op_00's TOTP key, which
+ends that operator's sessions — so one run at a time per database: a second run, or the
+load benchmark, started beside it turns its operator pages into redirects to the login)::
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/tz_bench .venv/bin/python bench/hotline_pages.py
 
