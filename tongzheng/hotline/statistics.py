@@ -420,7 +420,9 @@ def _public_summary() -> dict:
         Ticket.objects.filter(created_at__gte=since)
         .order_by()
         .values_list("type", "satisfaction")
-        .annotate(n=Count("pk"))
+        # COUNT(*), not of the key: the created_at index covers type and satisfaction on
+        # PostgreSQL (hotline 0012), so this reads the index only, never the table.
+        .annotate(n=Count("*"))
     )
     by_type: Counter = Counter()
     by_satisfaction: Counter = Counter()
