@@ -20,7 +20,7 @@ from django.template.defaultfilters import linebreaksbr
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, path, reverse
 from django.utils import timezone
-from django.utils.html import format_html, format_html_join
+from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
@@ -648,6 +648,163 @@ def _history(updates) -> str:
     return mark_safe("".join(entries))  # noqa: S308 - escaped above
 
 
+# The literal texts of the ticket page's basic information and assignments, as its
+# {% translate %} tags wrote them (escaped), and its two blocktranslate messages (not
+# escaped: only their values are).
+_DETAIL_MSGIDS = (
+    "渠道",
+    "类型",
+    "紧急程度",
+    "诉求分类",
+    "行政区划",
+    "地点",
+    "受理时间",
+    "派单时间",
+    "承办单位",
+    "办理期限",
+    "未开始计时",
+    "答复时间",
+    "办结时间",
+    "满意度",
+    "重办次数",
+    "合并至",
+    "不予受理理由",
+    "公开时间",
+    "已公开",
+    "公开状态",
+    "已撤销公开",
+    "派单异议",
+    "建议",
+)
+
+
+def _detail_texts() -> dict:
+    texts = {msgid: escape(_(msgid)) for msgid in _DETAIL_MSGIDS}
+    texts["working_days"] = _("%(n)s 个工作日")
+    texts["remaining"] = _("剩余 %(n)s 个工作日")
+    return texts
+
+
+def _shown(value) -> str:
+    """What a template's ``{{ value }}`` writes for a str, a safe string or an int (no
+    thousands separator: ``USE_THOUSAND_SEPARATOR`` is off)."""
+    if type(value) is int:
+        return str(value)
+    return conditional_escape(value)
+
+
+def _name_or_dash(related) -> str:
+    """``{{ related.name|default:"—" }}`` for a related row or None."""
+    name = related.name if related is not None else ""
+    return conditional_escape(name) if name else "—"
+
+
+def _row(label: str, value: str) -> str:
+    return f'<dt class="col-sm-3">{label}</dt><dd class="col-sm-9">{value}</dd>'
+
+
+def _basic_info(ticket, context: dict) -> str:
+    """The 基本信息 list's rows written here as ticket_detail.html wrote them (the same
+    markup and line breaks, each value escaped as the template did): some twenty
+    conditions, variables and translations were a large part of the page's work."""
+    texts = labels.translated_once("centre.detail", _detail_texts)
+    shown = context["ticket_labels"]
+    when = context["when"]
+    channel = _shown(shown["channel"])
+    if ticket.mailbox:
+        channel += f"（{_shown(ticket.mailbox.title)}）"
+    kind = _shown(shown["type"])
+    if ticket.category:
+        kind += f"：{_shown(shown['category'])}"
+    rows = [
+        _row(texts["渠道"], channel),
+        _row(texts["类型"], kind),
+        _row(texts["紧急程度"], f"{_shown(shown['urgency'])}{_shown(context['overdue_mark'])}"),
+        _row(texts["诉求分类"], _name_or_dash(ticket.subject)),
+        _row(texts["行政区划"], _name_or_dash(ticket.division)),
+        _row(texts["地点"], _shown(ticket.address)) if ticket.address else "",
+        _row(texts["受理时间"], when["created_at"]),
+        _row(texts["派单时间"], when["dispatched_at"]) if ticket.dispatched_at else "",
+        _row(texts["承办单位"], _name_or_dash(ticket.organisation)),
+    ]
+    if ticket.due_at:
+        limit = texts["working_days"] % {"n": _shown(ticket.limit_working_days)}
+        deadline = f"{when['due_day']}（{limit}） {_shown(context['clock_badge'])}"
+        remaining = context["remaining"]
+        if remaining is not None and not ticket.finished_at:
+            deadline += " " + texts["remaining"] % {"n": _shown(remaining)}
+    else:
+        deadline = texts["未开始计时"]
+    rows.append(_row(texts["办理期限"], deadline))
+    rows.append(_row(texts["答复时间"], when["answered_at"]) if ticket.answered_at else "")
+    rows.append(_row(texts["办结时间"], when["closed_at"]) if ticket.closed_at else "")
+    satisfaction = _row(texts["满意度"], _shown(shown["satisfaction"]))
+    rows.append(satisfaction if ticket.satisfaction else "")
+    reopened = _row(texts["重办次数"], _shown(ticket.reopen_count))
+    rows.append(reopened if ticket.reopen_count else "")
+    master = ticket.duplicate_of
+    if master:
+        url = conditional_escape(reverse("hotline:ticket_detail", args=[master.number]))
+        rows.append(_row(texts["合并至"], f'<a href="{url}">{_shown(master.number)}</a>'))
+    else:
+        rows.append("")
+    reason = ticket.not_accepted_reason
+    rows.append(_row(texts["不予受理理由"], _shown(reason)) if reason else "")
+    title = _shown(ticket.published_title)
+    if ticket.published_at:
+        badge = f'<span class="badge text-bg-success">{texts["已公开"]}</span>'
+        # The template's line break before its {% elif %} belongs to this branch.
+        published = f"{when['published_at']}：{title} {badge}"
+        rows.append(_row(texts["公开时间"], published) + "\n    ")
+    elif ticket.published_title and ticket.channel == "mailbox":
+        badge = f'<span class="badge text-bg-secondary">{texts["已撤销公开"]}</span>'
+        rows.append(_row(texts["公开状态"], f"{badge} {title}"))
+    else:
+        rows.append("")
+    return mark_safe("\n    ".join(rows))  # noqa: S308 - escaped above
+
+
+_ASSIGNMENT_ROW = (
+    "<tr>\n      <td>{}</td><td>{}</td><td>{}</td>\n      <td>{}</td>\n"
+    "      <td>{}\n        {}</td>\n    </tr>"
+)
+
+
+def _assignment_rows(assignments) -> str:
+    """The 派单与办理 table's rows (with each part's disputes) written here as
+    ticket_detail.html's loop wrote them."""
+    texts = labels.translated_once("centre.detail", _detail_texts)
+    rows = []
+    for assignment in assignments:
+        if assignment.reply:
+            result = linebreaksbr(assignment.reply)
+            if assignment.replied_at:
+                result += f"<br><small>{_shown(assignment.replied)}</small>"
+        else:
+            result = "—"
+        disputes = []
+        for dispute in assignment.dispute_list:
+            suggested = ""
+            if dispute.suggested_organisation_id:
+                name = _shown(dispute.suggested_organisation_name)
+                suggested = f"；{texts['建议']} {name}"
+            disputes.append(
+                f'<div class="small mt-1">{texts["派单异议"]}（{_shown(dispute.status_label)}）：'
+                f"{_shown(dispute.reason)}{suggested}</div>"
+            )
+        rows.append(
+            _ASSIGNMENT_ROW.format(
+                _shown(assignment.organisation_name),
+                _shown(assignment.role_label),
+                _shown(assignment.status_label),
+                _shown(assignment.instructions) if assignment.instructions else "—",
+                result,
+                "".join(disputes),
+            )
+        )
+    return mark_safe("".join(rows))  # noqa: S308 - escaped above
+
+
 def _overdue_mark(ticket) -> str:
     """What ``hotline/includes/dispatch_overdue.html`` wrote for the ticket, its closing
     line break included (the list's rows write the same mark: ``_list_rows``)."""
@@ -660,6 +817,11 @@ def _overdue_mark(ticket) -> str:
 
 # The ticket's fields whose labels the page shows (as get_FOO_display gave them).
 _TICKET_LABELS = ("status", "channel", "type", "category", "urgency", "satisfaction")
+
+
+def _page_urls() -> dict:
+    """The ticket page's fixed links, as its {% url %} tags wrote them (escaped)."""
+    return {"list": conditional_escape(reverse("hotline:ticket_list"))}
 
 
 def _detail(request, ticket, *, overrides=None, status=200, error=""):
@@ -699,13 +861,19 @@ def _detail(request, ticket, *, overrides=None, status=200, error=""):
         "merged": _MERGED(ticket.pk),
         "centre": centre,
         "error": error,
-        "remaining": ticket.remaining_working_days(),
+        # (read by the deadline's row only while the clock runs: the calendar's work)
+        "remaining": ticket.remaining_working_days()
+        if ticket.due_at and not ticket.finished_at
+        else None,
         # The deadline's badge, as the list's rows write it (and the line break that
         # ended the template it used to be included from).
         "clock_badge": mark_safe(f"{_list_texts()['clock'][ticket.status_at()]}\n")  # noqa: S308
         if ticket.due_at
         else "",
+        "list_url": labels.translated_once("centre.urls", _page_urls, urls=True)["list"],
     }
+    context["basic_info"] = _basic_info(ticket, context)
+    context["assignment_rows"] = _assignment_rows(assignments)
     if not centre:
         context["assignment_url"] = _assignment_link(user, ticket)
         return pretranslate.render(request, _DETAIL_TEMPLATE, context, status=status)
