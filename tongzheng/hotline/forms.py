@@ -2,6 +2,7 @@
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.choices import BaseChoiceIterator, normalize_choices
 from django.utils.translation import gettext_lazy as _
 
 from tongzheng.core.models import Division
@@ -24,6 +25,34 @@ NOT_ACCEPTED_12310 = _(
     "12310 不受理：应通过诉讼、仲裁、行政复议解决的事项；个人安置、待遇问题；"
     "无新情况、新证据的重复举报；政府信息公开申请和一般咨询。"
 )
+
+
+class FixedChoices(BaseChoiceIterator):
+    """A choice field's choices that never change (pairs of value and lazy label), shared
+    by every form instead of copied into each.
+
+    Django deep-copies a ``ChoiceField``'s list of choices, pair by pair, for every form
+    built (and its widget copies it again): for the intake form's four choice fields
+    about half the work of building the form, on every intake POST. The pairs are held in
+    a tuple, so no form can change them and one object can serve all; Django keeps a
+    ``BaseChoiceIterator`` as it is (``normalize_choices``) and iterates it where it would
+    iterate the list (validation, the select's options)."""
+
+    def __init__(self, choices):
+        self._choices = tuple(normalize_choices(choices))
+
+    def __iter__(self):
+        return iter(self._choices)
+
+    def __len__(self) -> int:
+        return len(self._choices)
+
+    def __copy__(self):
+        return self
+
+    def __deepcopy__(self, memo):
+        return self
+
 
 PUBLIC_CHANNELS = [
     (Channel.WEB.value, Channel.WEB.label),
@@ -165,30 +194,44 @@ class StyledForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.HiddenInput):
-                continue
-            if isinstance(widget, forms.CheckboxInput):
-                css = "form-check-input"
-            elif isinstance(widget, forms.Select):
-                css = "form-select"
-            else:
-                css = "form-control"
-            widget.attrs.setdefault("class", css)
-            # ``is``, not ``==``: Django's own message is this very lazy object (Field's
-            # default_error_messages), and comparing lazy strings translates both, ~50
-            # gettext calls a form that cost more than building the form.
-            if (
-                self.name_required_fields
-                and field.error_messages.get("required") is DEFAULT_REQUIRED
-                and field.label
-            ):
-                # Django's "这个字段是必填项。" reads oddly beside a Chinese label; the
-                # summary above the form says which field ("内容：请填写此项。").
-                field.error_messages["required"] = (
-                    _("请选择此项。") if css == "form-select" else _("请填写此项。")
-                )
+        for name, css, required in self._styles():
+            field = self.fields[name]
+            field.widget.attrs.setdefault("class", css)
+            if required is not None:
+                field.error_messages["required"] = required
+
+    @classmethod
+    def _styles(cls) -> list[tuple[str, str, object]]:
+        """(field name, Bootstrap class, required message or None) of the class's fields:
+        worked out from its declared fields once, not on every form built (the intake POST
+        builds one per request; asking each lazy label whether it is empty translated it)."""
+        styles = cls.__dict__.get("_styles_of_class")
+        if styles is None:
+            styles = []
+            for name, field in cls.base_fields.items():
+                widget = field.widget
+                if isinstance(widget, forms.HiddenInput):
+                    continue
+                if isinstance(widget, forms.CheckboxInput):
+                    css = "form-check-input"
+                elif isinstance(widget, forms.Select):
+                    css = "form-select"
+                else:
+                    css = "form-control"
+                # ``is``, not ``==``: Django's own message is this very lazy object (Field's
+                # default_error_messages), and comparing lazy strings translates both.
+                required = None
+                if (
+                    cls.name_required_fields
+                    and field.error_messages.get("required") is DEFAULT_REQUIRED
+                    and field.label
+                ):
+                    # Django's "这个字段是必填项。" reads oddly beside a Chinese label; the
+                    # summary above the form says which field ("内容：请填写此项。").
+                    required = _("请选择此项。") if css == "form-select" else _("请填写此项。")
+                styles.append((name, css, required))
+            cls._styles_of_class = styles
+        return styles
 
     def add_error(self, field, error):
         # A field with an error is outlined in red (Bootstrap's is-invalid), so the user
@@ -205,8 +248,10 @@ class StyledForm(forms.Form):
 class TicketFieldsForm(StyledForm):
     """The fields every channel shares: what, where, who."""
 
-    type = forms.ChoiceField(label=_("类型"), choices=TicketType.choices)
-    subject = SubjectField(label=_("诉求分类"), queryset=Subject.objects.none(), required=False)
+    type = forms.ChoiceField(label=_("类型"), choices=FixedChoices(TicketType.choices))
+    # The active subjects, lazily: each form's copy of the field clones the queryset (Django's
+    # ModelChoiceField.__deepcopy__) and runs it only when the choices are shown.
+    subject = SubjectField(label=_("诉求分类"), queryset=_subjects(), required=False)
     title = forms.CharField(label=_("标题"), max_length=100, required=False)
     content = forms.CharField(
         label=_("内容"),
@@ -231,10 +276,6 @@ class TicketFieldsForm(StyledForm):
     reporter_name = forms.CharField(label=_("姓名"), max_length=50, required=False)
     reporter_phone = forms.CharField(label=_("联系电话"), max_length=20, required=False)
     confidential = forms.BooleanField(label=_("要求对我的身份保密"), required=False)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["subject"].queryset = _subjects()
 
     def clean_content(self):
         content = self.cleaned_data["content"].strip()
@@ -267,16 +308,18 @@ class TicketFieldsForm(StyledForm):
 class IntakeForm(TicketFieldsForm):
     """公众网上提交工单 (12345 网上 / 12310 举报)."""
 
-    channel = forms.ChoiceField(label=_("提交渠道"), choices=PUBLIC_CHANNELS, initial=Channel.WEB)
+    channel = forms.ChoiceField(
+        label=_("提交渠道"), choices=FixedChoices(PUBLIC_CHANNELS), initial=Channel.WEB
+    )
     matter = forms.ChoiceField(
         label=_("所反映事项属于（12310 必填）"),
-        choices=[("", "---------"), *MATTER_CHOICES],
+        choices=FixedChoices([("", "---------"), *MATTER_CHOICES]),
         required=False,
         help_text=NOT_ACCEPTED_12310,
     )
     category = forms.ChoiceField(
         label=_("举报类别（12310 必填）"),
-        choices=[("", "---------"), *Category12310.choices],
+        choices=FixedChoices([("", "---------"), *Category12310.choices]),
         required=False,
     )
     attachments = AttachmentsField(label=_("附件"))
@@ -325,7 +368,7 @@ class IntakeForm(TicketFieldsForm):
 class LetterForm(TicketFieldsForm):
     """领导信箱来信: 咨询 / 投诉 / 建议 / 求助, with a title."""
 
-    type = forms.ChoiceField(label=_("类型"), choices=LETTER_TYPES)
+    type = forms.ChoiceField(label=_("类型"), choices=FixedChoices(LETTER_TYPES))
     title = forms.CharField(
         label=_("标题"), max_length=100, error_messages={"required": _("请填写标题。")}
     )
@@ -340,7 +383,7 @@ class PhoneIntakeForm(TicketFieldsForm):
     )
     recording_ref = forms.CharField(label=_("录音编号"), max_length=64, required=False)
     urgency = forms.ChoiceField(
-        label=_("紧急程度"), choices=Urgency.choices, initial=Urgency.NORMAL
+        label=_("紧急程度"), choices=FixedChoices(Urgency.choices), initial=Urgency.NORMAL
     )
 
     field_order = [
