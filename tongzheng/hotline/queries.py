@@ -15,7 +15,7 @@ from django.core.exceptions import EmptyResultSet
 from django.db.models import Prefetch, Q
 from django.http import Http404
 
-from tongzheng.core.access import has_permission
+from tongzheng.core.access import has_permission, scope_for
 from tongzheng.core.models import Organisation
 from tongzheng.hotline.models import (
     ACTIVE_ASSIGNMENT_STATUSES,
@@ -108,6 +108,39 @@ def visibility_key(visible) -> tuple | None:
     return (sql, tuple(params))
 
 
+# ``visibility_key`` per what ``visible_tickets`` builds the filter from, so that a page
+# whose key was seen needs neither the queryset nor its compiling (~500 Python calls on
+# every ticket page and list page). Bounded: more start afresh.
+_KEYS: dict[tuple, tuple | None] = {}
+_KEYS_MAX = 10_000
+
+
+def visibility_key_for(user) -> tuple | None:
+    """``visibility_key(visible_tickets(user))``, kept per everything the filter is made
+    of: the user (the own-records scope filters by it), its scopes of VIEW and HANDLE
+    (``visible_tickets`` asks both; ``for_user`` reads VIEW's), its organisation's id,
+    path and division path (what ``ScopedQuerySet.for_user`` filters by). A change of
+    any of them is another key, so a role or organisation change shows at once."""
+    organisation = user.organisation if user.organisation_id is not None else None
+    inputs = (
+        user.pk,
+        scope_for(user, VIEW),
+        scope_for(user, HANDLE),
+        user.organisation_id,
+        organisation.path if organisation is not None else None,
+        organisation.division_path if organisation is not None else None,
+    )
+    try:
+        return _KEYS[inputs]
+    except KeyError:
+        pass
+    key = visibility_key(visible_tickets(user))
+    if len(_KEYS) >= _KEYS_MAX:
+        _KEYS.clear()
+    _KEYS[inputs] = key
+    return key
+
+
 # The ticket page's read (and every centre action's), compiled once per connection for
 # each visibility filter; a prepared statement on PostgreSQL (by a unique number: one
 # plan fits every value), whose planning of the five-table join cost more than running it.
@@ -123,16 +156,16 @@ def ticket_for(user, number: str) -> Ticket:
     filter's own SQL and parameters (cheap to compile) are the key, so users whose
     tickets are the same set share it and any difference in scope gives another query.
     """
-    visible = visible_tickets(user)
-    key = visibility_key(visible)
+    key = visibility_key_for(user)
     if key is None:
         raise Http404
 
     def build(value):
         related = ("subject", "organisation", "mailbox", "division", "duplicate_of")
+        visible = visible_tickets(user)
         return visible.select_related(*related).filter(number=value).order_by()[:1]
 
-    found = _TICKET_BY_NUMBER(key, build, (_NUMBER,), (number,), visible.db)
+    found = _TICKET_BY_NUMBER(key, build, (_NUMBER,), (number,), Ticket.objects.db)
     if not found:
         raise Http404
     return redact_reporter(found[0], user)

@@ -1,7 +1,11 @@
 """Forms of the hotline centre's pages: the list's filters and one form per centre action."""
 
+import copy
+
 from django import forms
 from django.urls import get_script_prefix, reverse
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -42,15 +46,10 @@ class CentreForm(forms.Form):
     same_for_every_ticket = True
 
     def render(self, template_name=None, context=None, renderer=None):
-        if (
-            self.is_bound
-            or self.initial
-            or template_name
-            or context
-            or renderer
-            or not self.same_for_every_ticket
-        ):
+        if self.is_bound or template_name or context or renderer or not self.same_for_every_ticket:
             return super().render(template_name, context, renderer)
+        if self.initial:
+            return self._render_initial()
         key = (type(self), self.prefix, get_language(), get_script_prefix())
         html = _RENDERED.get(key)
         if html is None:
@@ -59,12 +58,52 @@ class CentreForm(forms.Form):
             html = _RENDERED[key] = super().render()
         return html
 
+    def _render_initial(self):
+        """An unbound form whose initial values are texts of text inputs and textareas
+        (公开来信's prefill): rendered once per language, prefix and set of empty values,
+        with a stand-in for each non-empty value, which is then replaced by the value
+        escaped, as the widget writes it (an input's ``value`` attribute, a textarea's
+        text; an empty value writes neither, hence the set of empty values in the key)."""
+        initial = self.initial
+        for name, value in initial.items():
+            field = self.fields.get(name)
+            if (
+                field is None
+                or type(field.widget) not in _TEXT_WIDGETS
+                or type(value) is not str
+                or _STAND_IN in value
+            ):
+                return super().render()
+        shape = tuple(sorted((name, value != "") for name, value in initial.items()))
+        key = (type(self), self.prefix, get_language(), get_script_prefix(), shape)
+        html = _RENDERED.get(key)
+        if html is None:
+            if len(_RENDERED) >= _RENDERED_MAX:
+                _RENDERED.clear()
+            stand_in = copy.copy(self)  # the same fields; its own initial and bound fields
+            stand_in.initial = {name: _stand_in(name) if filled else "" for name, filled in shape}
+            stand_in._bound_fields_cache = {}
+            html = super(CentreForm, stand_in).render()
+            if any(html.count(_stand_in(name)) != 1 for name, filled in shape if filled):
+                return super().render()  # written elsewhere too: not replaceable
+            _RENDERED[key] = html
+        for name, value in initial.items():
+            if value:
+                html = html.replace(_stand_in(name), escape(value))
+        return mark_safe(html)  # noqa: S308 - the form's own HTML, the values escaped
+
     __str__ = render  # Django binds these to its own render
     __html__ = render
 
 
 _RENDERED: dict[tuple, str] = {}
 _RENDERED_MAX = 500
+_TEXT_WIDGETS = (forms.TextInput, forms.Textarea)
+_STAND_IN = "\x00tz-initial-"  # a NUL: no stored text contains one
+
+
+def _stand_in(name: str) -> str:
+    return f"{_STAND_IN}{name}\x00"
 
 
 class TicketFilterForm(forms.Form):
