@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 
-from tongzheng.hotline.labels import translated_once
+from tongzheng.hotline.labels import display, translated_once
 
 
 def _make_labels() -> dict[str, str]:
@@ -68,7 +68,10 @@ def content(ticket, *, code: str, attachment_count: int) -> str:
     ]
     if mailbox:
         parts.append(f"<dt>{labels['mailbox']}</dt><dd>{escape(mailbox.title)}</dd>")
-    parts.append(f"\n  <dt>{labels['type']}</dt><dd>{escape(ticket.get_type_display())}</dd>\n  ")
+    # get_type_display() as translated once per language (Django's hashes every choice,
+    # translating each label, on every call).
+    kind = display(ticket, "type")
+    parts.append(f"\n  <dt>{labels['type']}</dt><dd>{escape(kind)}</dd>\n  ")
     if ticket.due_at:
         day = timezone.localtime(ticket.due_at)
         due = f"{day.year:04d}-{day.month:02d}-{day.day:02d}"
