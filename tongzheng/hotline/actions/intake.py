@@ -144,13 +144,19 @@ def _is_public_account(actor) -> bool:
     )
 
 
+# The enums' values, read once (``Choices.values`` builds its list anew on every read).
+_CHANNELS = tuple(Channel.values)
+_TYPES = tuple(TicketType.values)
+_URGENCIES = tuple(Urgency.values)
+
+
 def _validate(data: dict, actor) -> None:
     channel = data["channel"]
-    if channel not in Channel.values:
+    if channel not in _CHANNELS:
         raise ValidationError(gettext("提交渠道不正确。"), code="channel")
-    if data["type"] not in TicketType.values:
+    if data["type"] not in _TYPES:
         raise ValidationError(gettext("类型不正确。"), code="type")
-    if data.get("urgency", Urgency.NORMAL) not in Urgency.values:
+    if data.get("urgency", Urgency.NORMAL) not in _URGENCIES:
         raise ValidationError(gettext("紧急程度不正确。"), code="urgency")
     if not (data.get("content") or "").strip():
         raise ValidationError(gettext("请填写内容。"), code="content")
