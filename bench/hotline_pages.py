@@ -23,8 +23,9 @@ column of instructions per request (the mean of N requests of each kind after th
 ones): deterministic whatever the machine's load, unlike milliseconds. Only the N
 requests are counted (``--toggle-collect`` on ``sys.call_tracing``, which runs them; one
 profile dumped per kind, ``--dump-after``); the child's files stay in
-``var/bench/callgrind`` for ``callgrind_annotate``. About 50 times slower than normal:
-use ``--samples 1`` and N of 10-20.
+``var/bench/callgrind/hotline_pages-<pid>`` (one directory a run) for
+``callgrind_annotate``. About 50 times slower than normal: use ``--samples 1`` and N of
+10-20.
 
 Columns: wall time, this process's CPU time (``time.process_time``: Python, templates,
 the driver's side of the queries; PostgreSQL's own CPU is not in it), SQL queries and
@@ -310,10 +311,10 @@ def run_under_callgrind(args) -> int:
     import re
     import subprocess
 
-    out = ROOT / "var" / "bench" / "callgrind"
+    # A directory of this run's own: two runs at once (helpers on one checkout) used to
+    # delete and overwrite each other's dumps in a shared one.
+    out = ROOT / "var" / "bench" / "callgrind" / f"hotline_pages-{os.getpid()}"
     out.mkdir(parents=True, exist_ok=True)
-    for old in out.glob("hotline_pages.out*"):
-        old.unlink()
     command = [
         "valgrind",
         "--tool=callgrind",
