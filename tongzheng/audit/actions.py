@@ -62,6 +62,21 @@ def _lock_chain_head() -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [0x7A4A])
 
 
+def _chain_head() -> str:
+    """The newest event's digest (GENESIS on an empty trail), read after the lock.
+
+    A statement of its own: under READ COMMITTED a statement sees what was committed when
+    it began, so a head read in the lock's statement could miss the event of a writer
+    that committed while this one waited. Plain SQL: the ORM built and compiled this
+    query on every audited write (~300 Python calls of the intake's ~9k).
+    """
+    table = connection.ops.quote_name(AuditEvent._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT digest FROM {table} ORDER BY id DESC LIMIT 1")  # noqa: S608
+        row = cursor.fetchone()
+    return row[0] if row else GENESIS
+
+
 def record_event(
     *,
     actor,
@@ -94,8 +109,7 @@ def record_event(
             source_address=source_address(request),
             detail=detail or {},
         )
-        last = AuditEvent.objects.order_by("-id").values_list("digest", flat=True).first()
-        event.previous_digest = last or GENESIS
+        event.previous_digest = _chain_head()
         event.digest = chain_digest(event.previous_digest, event)
         event.save(force_insert=True)
         return event
