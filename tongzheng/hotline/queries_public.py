@@ -18,8 +18,8 @@ from django.db import connection
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from tongzheng.core.labels import choices
 from tongzheng.core.prepared import preparing_cursor
-from tongzheng.hotline.labels import choices
 from tongzheng.hotline.models import (
     Attachment,
     Ticket,
@@ -63,7 +63,7 @@ class PublicTicket:
     updates: list[PublicUpdate] = field(default_factory=list)
     files: list[PublicFile] = field(default_factory=list)
 
-    # The labels translated once per language (``hotline.labels``).
+    # The labels translated once per language (``core.labels``).
     def get_type_display(self) -> str:
         return choices(Ticket, "type").get(self.type, self.type)
 

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 
-from tongzheng.hotline.labels import display, translated_once
+from tongzheng.core.labels import display, translated_once
 
 
 def _make_labels() -> dict[str, str]:

@@ -19,7 +19,7 @@ from django.utils import formats, timezone
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 
-from tongzheng.hotline.labels import minute_text, translated_once
+from tongzheng.core.labels import minute_text, translated_once
 from tongzheng.hotline.queries_public import PublicTicket
 
 

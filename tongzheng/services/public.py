@@ -41,6 +41,7 @@ from django.db import DEFAULT_DB_ALIAS
 from django.utils import timezone
 from django.utils.translation import get_language, gettext_lazy
 
+from tongzheng.core.labels import translated_once
 from tongzheng.core.prepared import PreparedQuery
 from tongzheng.services import actions
 from tongzheng.services.models import (
@@ -293,23 +294,16 @@ FIELD_LABELS = {
     "events": gettext_lazy("办理过程"),
 }
 
-_translated: dict[tuple[str, str | None], dict[str, str]] = {}
 
-
-def _translated_once(name: str, labels, language: str | None = None) -> dict[str, str]:
-    """``labels()`` ((key, lazy text) pairs) in the active language (``language`` when the
-    caller has read it already), translated once per process and language (``labels`` is
-    called only then: ``S.choices`` builds its list on every access)."""
-    key = (name, language or get_language())
-    found = _translated.get(key)
-    if found is None:
-        found = _translated[key] = {k: str(text) for k, text in labels()}
-    return found
+def _texts(pairs) -> dict[str, str]:
+    """(key, lazy text) pairs as a dict of texts in the active language."""
+    return {key: str(text) for key, text in pairs}
 
 
 def status_labels(language: str | None = None) -> dict[str, str]:
-    """Status → its label in the active language."""
-    return _translated_once("status", lambda: S.choices, language)
+    """Status → its label in the active language (``S.choices`` builds its list on every
+    access: read only when the table is made)."""
+    return translated_once("services.status", lambda: _texts(S.choices), language=language)
 
 
 # PublicEvent and StatusView are made on every status lookup (issue 4), ~9 and 1 a page:
@@ -437,7 +431,9 @@ def application_status(application: Application, language: str | None = None) ->
         has_document=bool(has_result and document),
         closed_at=closed,
         events=events,
-        labels=_translated_once("fields", FIELD_LABELS.items, language),
+        labels=translated_once(
+            "services.fields", lambda: _texts(FIELD_LABELS.items()), language=language
+        ),
         submitted_text=minute(submitted, zone),
         accepted_text=minute(accepted, zone),
         closed_text=minute(closed, zone),

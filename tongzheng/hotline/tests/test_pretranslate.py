@@ -1,11 +1,12 @@
 """``hotline.pretranslate`` (literal translate tags kept per language) and
-``hotline.labels`` (choice labels kept per language) give what Django gave."""
+``core.labels`` (choice labels kept per language) give what Django gave."""
 
 import pytest
 from django.template import engines
 from django.utils import translation
 
-from tongzheng.hotline import labels, pretranslate
+from tongzheng.core import labels
+from tongzheng.hotline import pretranslate
 from tongzheng.hotline.models import Assignment, Dispute, ExtensionRequest, Ticket
 
 SOURCE = """{% load i18n %}<p>{% translate "工单" %}|{% translate '基本信息' %}</p>

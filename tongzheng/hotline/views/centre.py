@@ -27,10 +27,11 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from tongzheng.core import labels
 from tongzheng.core.access import has_permission, require_permission
 from tongzheng.core.registry import NavEntry
 from tongzheng.core.timed import TimedStatus
-from tongzheng.hotline import labels, pretranslate, queries
+from tongzheng.hotline import pretranslate, queries
 from tongzheng.hotline.actions import centre as actions
 from tongzheng.hotline.models import (
     ACTIVE_ASSIGNMENT_STATUSES,

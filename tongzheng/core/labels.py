@@ -1,9 +1,9 @@
-"""Labels translated once per process and language, for the hotline's hot pages.
+"""Labels translated once per process and language, for the platform's hot pages.
 
 ``get_FOO_display`` builds a dict of the field's choices on every call, translating each
-label to hash it (about 100 Python calls a call, seven calls a ticket page); a
+label to hash it (about 100 Python calls a call, seven calls a hotline ticket page); a
 ``{% translate %}`` tag costs about 75 on every render. The tables here are made once per
-language and key and then read as dicts.
+language and key and then read as dicts (the hotline's pages, the public status lookup).
 """
 
 from django.urls import get_script_prefix, get_urlconf
@@ -12,10 +12,12 @@ from django.utils.translation import get_language
 _tables: dict[tuple, dict] = {}
 
 
-def translated_once(name: str, make, *, urls: bool = False) -> dict:
+def translated_once(name: str, make, *, urls: bool = False, language: str | None = None) -> dict:
     """``make()`` (a dict of texts in the active language) once per process, ``name`` and
-    language; ``urls``: also per URLconf and script prefix (``make`` reverses URLs)."""
-    key = (name, get_language(), *((get_urlconf(), get_script_prefix()) if urls else ()))
+    language; ``urls``: also per URLconf and script prefix (``make`` reverses URLs);
+    ``language``: the active language when the caller has read it already."""
+    language = language or get_language()
+    key = (name, language, *((get_urlconf(), get_script_prefix()) if urls else ()))
     table = _tables.get(key)
     if table is None:
         table = _tables[key] = make()
