@@ -7,7 +7,7 @@ VENDOR := build/static/vendor
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test setup assets browser lint migrate demo serve clean
+.PHONY: run test setup assets browser gettext lint migrate demo serve clean
 
 setup: $(VENV)/.installed assets
 
@@ -35,6 +35,13 @@ browser:
 	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
 
+# GNU gettext's xgettext: makemessages, and the test that the catalogue holds every
+# marked message (docs/i18n.md).
+gettext:
+	@command -v xgettext >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq gettext >/dev/null; }
+
 migrate: setup
 	mkdir -p var
 	$(BIN)/tongzheng migrate --noinput
@@ -59,7 +66,7 @@ run: demo
 	echo "cache: $${REDIS_URL:-none, one process}; workers: $$workers"; \
 	exec $(BIN)/granian --interface wsgi --host $(HOST) --port $(PORT) --workers $$workers --blocking-threads 8 tongzheng.wsgi:application
 
-test: setup browser
+test: setup browser gettext
 	TONGZHENG_MODE=test $(BIN)/pytest $(PYTEST_ARGS)
 
 lint: setup

@@ -23,7 +23,7 @@ from django.urls import NoReverseMatch, path, reverse
 from django.utils import timezone
 from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import get_language, gettext_lazy, gettext_noop
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -687,30 +687,31 @@ def _history(updates) -> str:
 # The literal texts of the ticket page's basic information and assignments, as its
 # {% translate %} tags wrote them (escaped), and its two blocktranslate messages (not
 # escaped: only their values are).
+# Marked for makemessages, which cannot see a msgid passed to gettext in a variable.
 _DETAIL_MSGIDS = (
-    "渠道",
-    "类型",
-    "紧急程度",
-    "诉求分类",
-    "行政区划",
-    "地点",
-    "受理时间",
-    "派单时间",
-    "承办单位",
-    "办理期限",
-    "未开始计时",
-    "答复时间",
-    "办结时间",
-    "满意度",
-    "重办次数",
-    "合并至",
-    "不予受理理由",
-    "公开时间",
-    "已公开",
-    "公开状态",
-    "已撤销公开",
-    "派单异议",
-    "建议",
+    gettext_noop("渠道"),
+    gettext_noop("类型"),
+    gettext_noop("紧急程度"),
+    gettext_noop("诉求分类"),
+    gettext_noop("行政区划"),
+    gettext_noop("地点"),
+    gettext_noop("受理时间"),
+    gettext_noop("派单时间"),
+    gettext_noop("承办单位"),
+    gettext_noop("办理期限"),
+    gettext_noop("未开始计时"),
+    gettext_noop("答复时间"),
+    gettext_noop("办结时间"),
+    gettext_noop("满意度"),
+    gettext_noop("重办次数"),
+    gettext_noop("合并至"),
+    gettext_noop("不予受理理由"),
+    gettext_noop("公开时间"),
+    gettext_noop("已公开"),
+    gettext_noop("公开状态"),
+    gettext_noop("已撤销公开"),
+    gettext_noop("派单异议"),
+    gettext_noop("建议"),
 )
 
 

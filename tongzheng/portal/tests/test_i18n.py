@@ -87,3 +87,34 @@ def test_language_switch_refuses_foreign_redirects(client):
     response = client.post("/i18n/setlang/", {"language": "en", "next": "https://evil.example/"})
     assert response.status_code == 302
     assert response["Location"] == "/"
+
+
+def test_the_catalogue_holds_every_marked_message_and_no_other(tmp_path, settings):
+    """makemessages over a copy of the code finds the committed catalogue's msgids, no more
+    and no fewer: a text moved from a template into Python as ``gettext(variable)`` is
+    invisible to it and would vanish from django.po at the next run (mark it with
+    ``gettext_noop``), and a text no longer used is removed (docs/i18n.md)."""
+    from contextlib import chdir
+    from shutil import copytree, ignore_patterns, which
+
+    from django.core.management import call_command
+
+    if which("xgettext") is None:
+        pytest.fail("xgettext (Debian's gettext package) is needed to extract messages")
+    copy = tmp_path / "tongzheng"
+    copytree(
+        Path(settings.BASE_DIR) / "tongzheng",
+        copy,
+        ignore=ignore_patterns("__pycache__", "*.mo", "static", "*.js", "*.css", "*.txt.gz"),
+    )
+    settings.LOCALE_PATHS = [copy / "locale"]
+    with chdir(tmp_path):
+        call_command("makemessages", locale=["en"], verbosity=0)
+
+    def msgids(path) -> set:
+        return {(e.msgctxt, e.msgid) for e in polib.pofile(str(path)) if not e.obsolete}
+
+    committed = msgids(LOCALE / "django.po")
+    extracted = msgids(copy / "locale" / "en" / "LC_MESSAGES" / "django.po")
+    assert committed - extracted == set(), "in django.po but no longer marked in the code"
+    assert extracted - committed == set(), "marked in the code but not in django.po"
